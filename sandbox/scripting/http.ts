@@ -1,0 +1,39 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Sandbox } from "../sandbox.js";
+import { actions, isAction } from "./index.js";
+
+/**
+ * `POST /_sandbox/<action>` with JSON arguments runs a scripting action for another process (the demo,
+ * a benchmark, a shell). Loopback only, like the whole sandbox; `GET /_sandbox/` lists the actions.
+ */
+export async function handleScriptingHttp(sb: Sandbox, req: IncomingMessage, res: ServerResponse, url: URL) {
+  const name = url.pathname.slice("/_sandbox/".length);
+  if (name === "" && req.method === "GET") return reply(res, 200, { actions: Object.keys(actions) });
+  if (!isAction(name))
+    return reply(res, 404, { message: `no scripting action "${name}"`, actions: Object.keys(actions) });
+  if (req.method !== "POST") return reply(res, 405, { message: `use POST /_sandbox/${name}` });
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let args: unknown = {};
+  const text = Buffer.concat(chunks).toString("utf8");
+  try {
+    if (text.trim()) args = JSON.parse(text);
+  } catch {
+    return reply(res, 400, { message: "the body must be JSON: the action's arguments" });
+  }
+  try {
+    const action = actions[name] as (sb: Sandbox, args: unknown) => unknown;
+    const result = await action(sb, args);
+    return reply(res, 200, result ?? { ok: true });
+  } catch (error) {
+    return reply(res, 400, { message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, (_key, value) =>
+    Buffer.isBuffer(value) ? value.toString("base64") : value,
+  );
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  res.end(text);
+}

@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+
+export interface TestRedis {
+  port: number;
+  url: string;
+  /** A new connection configured as BullMQ needs it; closed by stop(). */
+  connect(): Redis;
+  stop(): Promise<void>;
+}
+
+const INSTALL_HINT =
+  "redis-server is not installed. Install it (Debian/Ubuntu: `sudo apt-get install -y redis-server`; macOS: `brew install redis`) and run the tests again.";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts a private redis-server on a free loopback port (never the shared one on 6379), with no persistence
+ * unless asked, and `maxmemory-policy noeviction` as BullMQ requires. Call stop() in afterAll.
+ */
+export async function startRedis(options: { persistence?: boolean } = {}): Promise<TestRedis> {
+  if (spawnSync("redis-server", ["--version"]).error) throw new Error(INSTALL_HINT);
+  const dir = await mkdtemp(join(tmpdir(), "flotilla-redis-"));
+  const port = await freePort();
+  const args = [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    dir,
+    "--maxmemory-policy",
+    "noeviction",
+    ...(options.persistence ? ["--appendonly", "yes"] : ["--save", "", "--appendonly", "no"]),
+  ];
+  const child: ChildProcess = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    log += chunk.toString();
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`redis-server did not start on port ${port}:\n${log}`)),
+      10_000,
+    );
+    const check = () => {
+      if (log.includes("Ready to accept connections")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", check);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with code ${code}:\n${log}`));
+    });
+  });
+  const connections: Redis[] = [];
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    connect() {
+      const connection = new Redis({ host: "127.0.0.1", port, maxRetriesPerRequest: null });
+      connections.push(connection);
+      return connection;
+    },
+    async stop() {
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { ProbotOctokit } from "probot";
+import type { FileChange } from "../../sandbox/git/repository.js";
+import { Sandbox, type SandboxOptions } from "../../sandbox/index.js";
+
+/** Octokit as Flotilla builds it, pointed at the sandbox like a GitHub Enterprise Server. */
+const TestOctokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
+export type TestOctokitInstance = InstanceType<typeof TestOctokit>;
+
+export interface World {
+  sandbox: Sandbox;
+  app: { id: number; privateKey: string; webhookSecret: string; botLogin: string };
+  installationId: number;
+  /** `acme/widgets`, owned by the organization `acme`. */
+  repo: { owner: string; name: string; fullName: string; defaultBranch: string; headSha: string };
+  /** Octokit authenticated as the App (JWT). */
+  appOctokit(): TestOctokitInstance;
+  /** Octokit authenticated as the installation (tokens minted through the sandbox's token route). */
+  installationOctokit(): TestOctokitInstance;
+  stop(): Promise<void>;
+}
+
+/**
+ * A sandbox with one App installed on the organization `acme`, a repository `acme/widgets` with a README,
+ * and two people: `alice` (write) and `rob` (read).
+ */
+export async function startWorld(
+  options: SandboxOptions & { files?: Record<string, FileChange>; webhookUrl?: string } = {},
+): Promise<World> {
+  const sandbox = await Sandbox.start(options);
+  const app = sandbox.script.createApp({ name: "Flotilla Test", webhookUrl: options.webhookUrl ?? null });
+  const repo = await sandbox.script.createRepo({
+    owner: "acme",
+    name: "widgets",
+    files: options.files ?? { "README.md": "# widgets\n" },
+  });
+  const installation = sandbox.script.installApp({ appId: app.id, account: "acme" });
+  sandbox.script.createUser({ login: "alice" });
+  sandbox.script.createUser({ login: "rob" });
+  sandbox.script.addCollaborator({ repo: "acme/widgets", user: "alice", role: "write" });
+  sandbox.script.addCollaborator({ repo: "acme/widgets", user: "rob", role: "read" });
+  const appInfo = {
+    id: app.id,
+    privateKey: app.privateKey,
+    webhookSecret: app.webhookSecret as string,
+    botLogin: app.botLogin,
+  };
+  return {
+    sandbox,
+    app: appInfo,
+    installationId: installation.id,
+    repo: {
+      owner: "acme",
+      name: "widgets",
+      fullName: "acme/widgets",
+      defaultBranch: repo.defaultBranch,
+      headSha: repo.headSha as string,
+    },
+    appOctokit: () =>
+      new TestOctokit({
+        baseUrl: sandbox.baseUrl,
+        auth: { appId: appInfo.id, privateKey: appInfo.privateKey },
+      }),
+    installationOctokit: () =>
+      new TestOctokit({
+        baseUrl: sandbox.baseUrl,
+        auth: { appId: appInfo.id, privateKey: appInfo.privateKey, installationId: installation.id },
+      }),
+    stop: () => sandbox.stop(),
+  };
+}
