@@ -11,7 +11,9 @@ export function nodeId(type: string, id: number): string {
 }
 
 export function renderUser(sb: Sandbox, user: User) {
-  const api = `${sb.baseUrl}/users/${user.login}`;
+  // Bot logins hold brackets (`flotilla[bot]`); GitHub percent-encodes them in URLs.
+  const login = encodeURIComponent(user.login);
+  const api = `${sb.baseUrl}/users/${login}`;
   return {
     login: user.login,
     id: user.id,
@@ -19,7 +21,7 @@ export function renderUser(sb: Sandbox, user: User) {
     avatar_url: `${sb.baseUrl}/_avatars/${user.id}`,
     gravatar_id: "",
     url: api,
-    html_url: `${sb.baseUrl}/${user.login}`,
+    html_url: `${sb.baseUrl}/${login}`,
     followers_url: `${api}/followers`,
     following_url: `${api}/following{/other_user}`,
     gists_url: `${api}/gists{/gist_id}`,

@@ -1,33 +1,21 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { commitFiles, type FileChange, initBare } from "../git/repository.js";
 import type { Sandbox } from "../sandbox.js";
 import type { Permissions, Repo, Role, User } from "../state/model.js";
 
-/** The permissions and events Flotilla's manifest (app.yml) asks for; the default for scripted Apps. */
-export const DEFAULT_APP_PERMISSIONS: Permissions = {
-  metadata: "read",
-  contents: "write",
-  issues: "write",
-  pull_requests: "write",
-  checks: "write",
-  statuses: "read",
-  actions: "write",
+/**
+ * Scripted Apps get the permissions and events of Flotilla's own manifest (app.yml) unless told otherwise,
+ * so the sandbox grants exactly what a real installation of Flotilla would.
+ */
+const manifest = parseYaml(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as {
+  default_permissions: Permissions;
+  default_events: string[];
 };
-export const DEFAULT_APP_EVENTS = [
-  "issues",
-  "issue_comment",
-  "pull_request",
-  "pull_request_review",
-  "pull_request_review_comment",
-  "check_suite",
-  "check_run",
-  "status",
-  "workflow_run",
-  "workflow_job",
-  "push",
-  "merge_group",
-];
+export const DEFAULT_APP_PERMISSIONS: Permissions = manifest.default_permissions;
+export const DEFAULT_APP_EVENTS: string[] = manifest.default_events;
 
 function ensureUser(sb: Sandbox, login: string, type: User["type"]): User {
   const existing = sb.store.userByLogin(login);

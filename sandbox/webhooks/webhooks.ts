@@ -75,7 +75,8 @@ export class Webhooks {
     return targets.map(({ app, installation }) => {
       const payload: Record<string, unknown> = { ...options.payload };
       if (options.repo) {
-        payload.repository = renderRepo(this.sb, options.repo);
+        // An event may bring its own rendering (`push` shows `created_at` as a Unix time, unlike the others).
+        payload.repository ??= renderRepo(this.sb, options.repo);
         const owner = this.sb.store.user(options.repo.ownerId);
         if (owner.type === "Organization") payload.organization = renderOrganization(this.sb, owner);
       }

@@ -20,3 +20,11 @@ describe("the private test redis", () => {
     expect(await client.config("GET", "save")).toEqual(["save", ""]);
   });
 });
+
+describe("the test redis helper without redis-server", () => {
+  it("fails with a message that says how to install it", async () => {
+    await expect(startRedis({ binary: "redis-server-that-is-not-installed" })).rejects.toThrow(
+      "sudo apt-get install -y redis-server",
+    );
+  });
+});

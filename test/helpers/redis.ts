@@ -32,8 +32,11 @@ async function freePort(): Promise<number> {
  * Starts a private redis-server on a free loopback port (never the shared one on 6379), with no persistence
  * unless asked, and `maxmemory-policy noeviction` as BullMQ requires. Call stop() in afterAll.
  */
-export async function startRedis(options: { persistence?: boolean } = {}): Promise<TestRedis> {
-  if (spawnSync("redis-server", ["--version"]).error) throw new Error(INSTALL_HINT);
+export async function startRedis(
+  options: { persistence?: boolean; /** The server binary; default `redis-server` on PATH. */ binary?: string } = {},
+): Promise<TestRedis> {
+  const binary = options.binary ?? "redis-server";
+  if (spawnSync(binary, ["--version"]).error) throw new Error(INSTALL_HINT);
   const dir = await mkdtemp(join(tmpdir(), "flotilla-redis-"));
   const port = await freePort();
   const args = [
@@ -47,7 +50,7 @@ export async function startRedis(options: { persistence?: boolean } = {}): Promi
     "noeviction",
     ...(options.persistence ? ["--appendonly", "yes"] : ["--save", "", "--appendonly", "no"]),
   ];
-  const child: ChildProcess = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stdout?.on("data", (chunk: Buffer) => {
     log += chunk.toString();

@@ -1,5 +1,6 @@
 import { ProbotOctokit } from "probot";
 import type { FileChange } from "../../sandbox/git/repository.js";
+import { DEFAULT_APP_EVENTS } from "../../sandbox/scripting/setup.js";
 import { Sandbox, type SandboxOptions } from "../../sandbox/index.js";
 
 /** Octokit as Flotilla builds it, pointed at the sandbox like a GitHub Enterprise Server. */
@@ -27,7 +28,12 @@ export async function startWorld(
   options: SandboxOptions & { files?: Record<string, FileChange>; webhookUrl?: string } = {},
 ): Promise<World> {
   const sandbox = await Sandbox.start(options);
-  const app = sandbox.script.createApp({ name: "Flotilla Test", webhookUrl: options.webhookUrl ?? null });
+  // Subscribed to every event the sandbox emits (more than Flotilla's manifest asks for), to test them all.
+  const app = sandbox.script.createApp({
+    name: "Flotilla Test",
+    webhookUrl: options.webhookUrl ?? null,
+    events: [...DEFAULT_APP_EVENTS, "push"],
+  });
   const repo = await sandbox.script.createRepo({
     owner: "acme",
     name: "widgets",

@@ -35,9 +35,10 @@ export function examplesFor(event: string, action?: string): Record<string, unkn
 function compare(samples: unknown[], value: unknown, path: string, problems: string[]): void {
   const kinds = new Set(samples.map(kindOf));
   const kind = kindOf(value);
-  if (!kinds.has(kind)) {
-    // A null in the payload where examples hold a value (or the reverse) is a difference in data, not shape,
-    // only when some example has it too.
+  // A null where the examples hold a string, number or boolean is data (a repository with no language), not
+  // shape; a null where they hold an object or array would hide missing structure, so it counts.
+  const nullForScalar = kind === "null" && [...kinds].every((k) => k !== "object" && k !== "array");
+  if (!kinds.has(kind) && !nullForScalar) {
     problems.push(`${path}: is ${kind}, examples have ${[...kinds].join("|")}`);
     return;
   }

@@ -1,0 +1,75 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+/**
+ * The server's settings, from the environment. One schema: every variable, its default and its meaning.
+ * Probot would quietly accept the webhook secret "development"; we refuse to start with it, or without one.
+ */
+const EnvSchema = z.object({
+  /** The GitHub App's id (App settings → About). */
+  APP_ID: z.coerce.number().int().positive(),
+  /** The App's private key (PEM). Either this or PRIVATE_KEY_PATH. */
+  PRIVATE_KEY: z.string().optional(),
+  /** A file holding the App's private key (PEM). */
+  PRIVATE_KEY_PATH: z.string().optional(),
+  /** The secret GitHub signs webhooks with; must match the App's settings. */
+  WEBHOOK_SECRET: z
+    .string({ error: "is required: set it to the webhook secret in the GitHub App's settings" })
+    .min(16, "must be at least 16 characters; generate one with `openssl rand -hex 32`")
+    .refine((s) => s !== "development", "must not be Probot's placeholder 'development'"),
+  /** REST API root: https://api.github.com, a GitHub Enterprise Server's https://HOST/api/v3, or the sandbox. */
+  GITHUB_API_URL: z.url().default("https://api.github.com"),
+  /** Port for webhooks and HTTP routes. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Interface to listen on. */
+  HOST: z.string().default("0.0.0.0"),
+  /** pino log level. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+});
+
+export interface Settings {
+  appId: number;
+  privateKey: string;
+  webhookSecret: string;
+  githubApiUrl: string;
+  port: number;
+  host: string;
+  logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+}
+
+export class SettingsError extends Error {
+  override name = "SettingsError";
+}
+
+/** Reads settings from an environment; throws one SettingsError that lists every problem and its fix. */
+export function loadSettings(env: NodeJS.ProcessEnv): Settings {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")} ${issue.message}`);
+    throw new SettingsError(`Flotilla cannot start; fix these environment variables:\n${lines.join("\n")}`);
+  }
+  const values = parsed.data;
+  const privateKey = values.PRIVATE_KEY ?? (values.PRIVATE_KEY_PATH ? readKey(values.PRIVATE_KEY_PATH) : undefined);
+  if (!privateKey?.includes("PRIVATE KEY")) {
+    throw new SettingsError(
+      "Flotilla cannot start; fix these environment variables:\n  PRIVATE_KEY or PRIVATE_KEY_PATH must give the App's private key (a PEM file from the App's settings)",
+    );
+  }
+  return {
+    appId: values.APP_ID,
+    privateKey: privateKey.replace(/\\n/g, "\n"),
+    webhookSecret: values.WEBHOOK_SECRET,
+    githubApiUrl: values.GITHUB_API_URL.replace(/\/+$/, ""),
+    port: values.PORT,
+    host: values.HOST,
+    logLevel: values.LOG_LEVEL,
+  };
+}
+
+function readKey(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new SettingsError(`Flotilla cannot start: PRIVATE_KEY_PATH ${path} cannot be read (${(error as Error).message})`);
+  }
+}
