@@ -13,5 +13,7 @@ export default {
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   // Every test file starts its own redis-server and sandbox; two workers match the two cores we have.
   maxWorkers: 2,
+  // Watchman, where installed, has hung runs here; plain file crawling is fast enough for this tree.
+  watchman: false,
   testTimeout: 30000,
 };

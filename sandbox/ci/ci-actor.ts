@@ -1,5 +1,113 @@
 import type { Sandbox } from "../sandbox.js";
-import type { Repo } from "../state/model.js";
+import type { CheckConclusion, CheckRun, Repo } from "../state/model.js";
+import { createCheckRun, newSuite, updateCheckRun } from "./check-runs.js";
+import { track } from "./executor.js";
+import { actionsApp } from "./github-actions-app.js";
+import { runInCheckout } from "./run-command.js";
 
-/** Runs the repository's configured CI (if any) on a pull request's new head sha. */
-export async function ciOnHeadSha(_sb: Sandbox, _repo: Repo, _sha: string, _branch: string): Promise<void> {}
+/** A repository's CI as `setCi` configures it. */
+export interface CiConfig {
+  /** The check run's name. Default "ci". */
+  name: string;
+  /** Run this (argument array) in a checkout of the sha; its exit code decides the conclusion. */
+  command: string[] | null;
+  /** Used when there is no command. Default "success". */
+  outcome: "success" | "failure";
+  /** Time spent queued before the run starts, ms. Default 0. */
+  delayMs: number;
+  /** The command is killed after this long and the run ends `timed_out`. Default 10 minutes. */
+  timeoutMs: number;
+  /** Extra environment for the command; nothing else from the sandbox's environment reaches it. */
+  env: Record<string, string>;
+}
+
+const configs = new WeakMap<Repo, CiConfig>();
+
+export function setCiConfig(repo: Repo, config: Partial<CiConfig> | null): CiConfig | null {
+  if (!config) {
+    configs.delete(repo);
+    return null;
+  }
+  const full: CiConfig = {
+    name: config.name ?? "ci",
+    command: config.command ?? null,
+    outcome: config.outcome ?? "success",
+    delayMs: config.delayMs ?? 0,
+    timeoutMs: config.timeoutMs ?? 10 * 60 * 1000,
+    env: config.env ?? {},
+  };
+  configs.set(repo, full);
+  return full;
+}
+
+/**
+ * Runs the repository's configured CI (if any) on a pull request's new head sha: the check run is queued
+ * before this returns; the rest happens in the background (wait for it with `settleCi`).
+ */
+export async function ciOnHeadSha(sb: Sandbox, repo: Repo, sha: string, branch: string): Promise<void> {
+  const config = configs.get(repo);
+  if (!config) return;
+  const check = await queueCi(sb, repo, sha, branch, config);
+  track(sb, carryOut(sb, repo, check, branch, config));
+}
+
+/** The same, waiting for the conclusion (scripting `runCi`). Without a config, CI passes by default. */
+export async function runCiNow(sb: Sandbox, repo: Repo, sha: string, branch: string): Promise<CheckRun> {
+  const config = configs.get(repo) ?? setCiConfig(repo, {});
+  if (!config) throw new Error("sandbox: no CI configuration");
+  const check = await queueCi(sb, repo, sha, branch, config);
+  await carryOut(sb, repo, check, branch, config);
+  return check;
+}
+
+/** CI as GitHub Actions runs it: its own suite per run, owned by the GitHub Actions App. */
+async function queueCi(
+  sb: Sandbox,
+  repo: Repo,
+  sha: string,
+  branch: string,
+  config: CiConfig,
+): Promise<CheckRun> {
+  const app = actionsApp(sb);
+  const suite = await newSuite(sb, repo, app.id, sha, branch);
+  return createCheckRun(sb, repo, app.id, sha, { name: config.name }, suite);
+}
+
+async function carryOut(
+  sb: Sandbox,
+  repo: Repo,
+  check: CheckRun,
+  branch: string,
+  config: CiConfig,
+): Promise<void> {
+  if (config.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.delayMs));
+  await updateCheckRun(sb, repo, check, { status: "in_progress", startedAt: sb.store.nowIso() });
+  let conclusion: CheckConclusion = config.outcome;
+  let summary = `The sandbox CI reported ${config.outcome}.`;
+  let text: string | undefined;
+  if (config.command) {
+    const result = await runInCheckout(repo, check.headSha, config.command, {
+      timeoutMs: config.timeoutMs,
+      env: {
+        ...config.env,
+        GITHUB_ACTIONS: "true",
+        GITHUB_SHA: check.headSha,
+        GITHUB_REF_NAME: branch,
+        GITHUB_REPOSITORY: sb.store.fullName(repo),
+      },
+    }).catch((error: unknown) => ({
+      exitCode: null,
+      timedOut: false,
+      tail: error instanceof Error ? error.message : String(error),
+    }));
+    conclusion = result.timedOut ? "timed_out" : result.exitCode === 0 ? "success" : "failure";
+    summary = result.timedOut
+      ? `\`${config.command.join(" ")}\` timed out after ${config.timeoutMs} ms.`
+      : `\`${config.command.join(" ")}\` exited with code ${result.exitCode ?? "none"}.`;
+    text = `\`\`\`\n${result.tail}\n\`\`\``;
+  }
+  await updateCheckRun(sb, repo, check, {
+    conclusion,
+    output: { title: `${config.name}: ${conclusion}`, summary, ...(text !== undefined ? { text } : {}) },
+  });
+}

@@ -60,6 +60,9 @@ function load(): NonNullable<typeof loaded> {
   const ajv = new Ajv({ strict: false, allErrors: false, validateFormats: true });
   const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
   addFormats(ajv);
+  // GitHub's own formats: `owner/name`, and seconds since the epoch (or a date) for `timestamp`.
+  ajv.addFormat("repo.nwo", /^[^/\s]+\/[^/\s]+$/);
+  ajv.addFormat("timestamp", true);
   ajv.addSchema({ $id: "github", components: fromOpenApi30(doc.components) });
   loaded = { doc, paths, ajv };
   return loaded;

@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import { authenticate, checkCallerKind, checkPermission, checkRepoAccess } from "../auth/authenticate.js";
+import { handleDownload } from "../ci/artifact-downloads.js";
 import { handleGitHttp, matchGitPath } from "../git/smart-http.js";
 import { routeTable } from "../routes/index.js";
 import type { Sandbox } from "../sandbox.js";
@@ -30,6 +31,7 @@ export function createServer(sb: Sandbox): Server {
 async function handle(sb: Sandbox, rateLimits: RateLimits, req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? "/", sb.baseUrl);
   if (url.pathname.startsWith("/_sandbox/")) return handleScriptingHttp(sb, req, res, url);
+  if (url.pathname.startsWith("/_downloads/")) return handleDownload(sb, req, res, url);
   const git = matchGitPath(url.pathname);
   if (git) return handleGitHttp(sb, req, res, url, git);
   send(res, await handleRest(sb, rateLimits, req, url));

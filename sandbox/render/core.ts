@@ -132,6 +132,7 @@ export function renderRepo(sb: Sandbox, repo: Repo) {
     allow_forking: true,
     web_commit_signoff_required: false,
     license: null,
+    custom_properties: {},
   };
 }
 

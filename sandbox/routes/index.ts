@@ -3,11 +3,16 @@ import type { Route } from "../http/route.js";
 import { actionsRoutes } from "./actions.js";
 import { appRoutes } from "./apps.js";
 import { checkRoutes } from "./checks.js";
+import { collaboratorRoutes } from "./collaborators.js";
 import { contentRoutes } from "./contents.js";
 import { gitDataRoutes } from "./git-data.js";
+import { issueCommentRoutes } from "./issue-comments.js";
 import { issueRoutes } from "./issues.js";
+import { labelRoutes } from "./labels.js";
 import { pullRoutes } from "./pulls.js";
+import { reactionRoutes } from "./reactions.js";
 import { repoRoutes } from "./repos.js";
+import { reviewRoutes } from "./reviews.js";
 
 const allRoutes: Route[] = [
   ...appRoutes,
@@ -15,7 +20,12 @@ const allRoutes: Route[] = [
   ...contentRoutes,
   ...gitDataRoutes,
   ...issueRoutes,
+  ...issueCommentRoutes,
+  ...labelRoutes,
+  ...reactionRoutes,
+  ...collaboratorRoutes,
   ...pullRoutes,
+  ...reviewRoutes,
   ...checkRoutes,
   ...actionsRoutes,
 ];

@@ -2,7 +2,9 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { commitFiles, type FileChange, initBare } from "../git/repository.js";
+import { makeCommit } from "../git/make-commit.js";
+import { type FileChange, initBare } from "../git/repository.js";
+import { runGit } from "../git/run-git.js";
 import type { Sandbox } from "../sandbox.js";
 import type { Permissions, Repo, Role, User } from "../state/model.js";
 
@@ -173,12 +175,14 @@ export const setupActions = {
     sb.store.repos.set(repo.id, repo);
     let headSha: string | null = null;
     if (args.files && Object.keys(args.files).length > 0) {
-      headSha = await commitFiles(gitDir, {
-        branch: defaultBranch,
+      headSha = await makeCommit(gitDir, {
+        parent: null,
         files: args.files,
         message: "Initial commit",
         author: { name: owner.login, email: `${owner.login}@users.noreply.sandbox`, date: now },
       });
+      // A new repository's first commit: nothing to announce yet, as nothing can be subscribed to it.
+      await runGit(gitDir, ["update-ref", `refs/heads/${defaultBranch}`, headSha]);
     }
     return { id: repo.id, fullName: `${owner.login}/${repo.name}`, defaultBranch, headSha, gitDir };
   },

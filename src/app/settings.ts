@@ -49,7 +49,8 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     throw new SettingsError(`Flotilla cannot start; fix these environment variables:\n${lines.join("\n")}`);
   }
   const values = parsed.data;
-  const privateKey = values.PRIVATE_KEY ?? (values.PRIVATE_KEY_PATH ? readKey(values.PRIVATE_KEY_PATH) : undefined);
+  const privateKey =
+    values.PRIVATE_KEY ?? (values.PRIVATE_KEY_PATH ? readKey(values.PRIVATE_KEY_PATH) : undefined);
   if (!privateKey?.includes("PRIVATE KEY")) {
     throw new SettingsError(
       "Flotilla cannot start; fix these environment variables:\n  PRIVATE_KEY or PRIVATE_KEY_PATH must give the App's private key (a PEM file from the App's settings)",
@@ -70,6 +71,8 @@ function readKey(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    throw new SettingsError(`Flotilla cannot start: PRIVATE_KEY_PATH ${path} cannot be read (${(error as Error).message})`);
+    throw new SettingsError(
+      `Flotilla cannot start: PRIVATE_KEY_PATH ${path} cannot be read (${(error as Error).message})`,
+    );
   }
 }

@@ -33,7 +33,10 @@ async function freePort(): Promise<number> {
  * unless asked, and `maxmemory-policy noeviction` as BullMQ requires. Call stop() in afterAll.
  */
 export async function startRedis(
-  options: { persistence?: boolean; /** The server binary; default `redis-server` on PATH. */ binary?: string } = {},
+  options: {
+    persistence?: boolean /** The server binary; default `redis-server` on PATH. */;
+    binary?: string;
+  } = {},
 ): Promise<TestRedis> {
   const binary = options.binary ?? "redis-server";
   if (spawnSync(binary, ["--version"]).error) throw new Error(INSTALL_HINT);

@@ -1,7 +1,7 @@
 import { ProbotOctokit } from "probot";
 import type { FileChange } from "../../sandbox/git/repository.js";
-import { DEFAULT_APP_EVENTS } from "../../sandbox/scripting/setup.js";
 import { Sandbox, type SandboxOptions } from "../../sandbox/index.js";
+import { DEFAULT_APP_EVENTS } from "../../sandbox/scripting/setup.js";
 
 /** Octokit as Flotilla builds it, pointed at the sandbox like a GitHub Enterprise Server. */
 const TestOctokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });

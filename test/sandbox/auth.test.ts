@@ -98,7 +98,12 @@ describe("sandbox authentication", () => {
   });
 
   it("refuses to mint a token with permissions the installation was not granted", async () => {
-    const response = await call(world, "POST", `/app/installations/${world.installationId}/access_tokens`, null);
+    const response = await call(
+      world,
+      "POST",
+      `/app/installations/${world.installationId}/access_tokens`,
+      null,
+    );
     expect(response.status).toBe(401);
     await expect(mintToken(world, { permissions: { administration: "write" } })).rejects.toMatchObject({
       status: 422,

@@ -35,7 +35,9 @@ describe("sandbox HTTP faithfulness", () => {
   it("says so when GitHub has a route the sandbox does not serve", async () => {
     const response = await call("GET", "/repos/acme/widgets/stargazers");
     expect(response.status).toBe(404);
-    expect(response.body.sandbox).toBe("the sandbox does not serve GET /repos/{owner}/{repo}/stargazers (yet)");
+    expect(response.body.sandbox).toBe(
+      "the sandbox does not serve GET /repos/{owner}/{repo}/stargazers (yet)",
+    );
   });
 
   it("answers 422 naming the field when a body breaks GitHub's schema", async () => {
@@ -63,7 +65,12 @@ describe("sandbox HTTP faithfulness", () => {
       `${world.sandbox.baseUrl}/app/installations/${world.installationId}/access_tokens`,
       {
         method: "POST",
-        headers: { authorization: `Bearer ${await world.appOctokit().auth({ type: "app" }).then((a) => (a as { token: string }).token)}` },
+        headers: {
+          authorization: `Bearer ${await world
+            .appOctokit()
+            .auth({ type: "app" })
+            .then((a) => (a as { token: string }).token)}`,
+        },
         body: "{not json",
       },
     );
@@ -111,9 +118,15 @@ describe("sandbox fault injection and metering", () => {
     const octokit = world.installationOctokit();
     world.sandbox.script.addFault({ route, kind: "502", times: 1 });
     world.sandbox.script.addFault({ route, kind: "500", times: 1 });
-    await expect(octokit.rest.apps.listReposAccessibleToInstallation()).rejects.toMatchObject({ status: 502 });
-    await expect(octokit.rest.apps.listReposAccessibleToInstallation()).rejects.toMatchObject({ status: 500 });
-    await expect(octokit.rest.apps.listReposAccessibleToInstallation()).resolves.toMatchObject({ status: 200 });
+    await expect(octokit.rest.apps.listReposAccessibleToInstallation()).rejects.toMatchObject({
+      status: 502,
+    });
+    await expect(octokit.rest.apps.listReposAccessibleToInstallation()).rejects.toMatchObject({
+      status: 500,
+    });
+    await expect(octokit.rest.apps.listReposAccessibleToInstallation()).resolves.toMatchObject({
+      status: 200,
+    });
     world.sandbox.script.clearFaults({});
   });
 
@@ -199,7 +212,10 @@ describe("sandbox scripting over HTTP", () => {
 
   async function script(name: string, body: string) {
     const response = await fetch(`${world.sandbox.baseUrl}/_sandbox/${name}`, { method: "POST", body });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> & { id?: number } };
+    return {
+      status: response.status,
+      body: (await response.json()) as Record<string, unknown> & { id?: number },
+    };
   }
 
   it("runs an action for another process and answers with its result", async () => {
@@ -213,7 +229,10 @@ describe("sandbox scripting over HTTP", () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body.actions).toContain("createRepo");
     expect((await script("createUser", "{oops")).status).toBe(400);
-    const failing = await script("addCollaborator", JSON.stringify({ repo: "acme/nope", user: "x", role: "write" }));
+    const failing = await script(
+      "addCollaborator",
+      JSON.stringify({ repo: "acme/nope", user: "x", role: "write" }),
+    );
     expect(failing).toEqual({ status: 400, body: { message: "sandbox: no repository acme/nope" } });
   });
 });

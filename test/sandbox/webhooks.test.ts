@@ -11,7 +11,12 @@ interface Received {
 }
 
 /** A webhook receiver on loopback that answers with `status` and keeps what it got. */
-async function startReceiver(): Promise<{ url: string; received: Received[]; status: number; close(): Promise<void> }> {
+async function startReceiver(): Promise<{
+  url: string;
+  received: Received[];
+  status: number;
+  close(): Promise<void>;
+}> {
   const state = { received: [] as Received[], status: 200 };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -107,7 +112,12 @@ describe("sandbox webhooks", () => {
 
     const octokit = world.appOctokit();
     const { data: log } = await octokit.rest.apps.listWebhookDeliveries();
-    expect(log[0]).toMatchObject({ id: dropped.id, guid: dropped.guid, status: "dropped", redelivery: false });
+    expect(log[0]).toMatchObject({
+      id: dropped.id,
+      guid: dropped.guid,
+      status: "dropped",
+      redelivery: false,
+    });
 
     await octokit.rest.apps.redeliverWebhookDelivery({ delivery_id: dropped.id });
     await world.sandbox.webhooks.settled();

@@ -1,0 +1,119 @@
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { startWorld, type World } from "../helpers/sandbox.js";
+import { deliveriesOf, shapeProblems } from "./ci-helpers.js";
+
+/** Exits 1 when the checkout holds `fail.flag`; prints what it saw so the check run's text shows it. */
+const CHECK = [
+  "node",
+  "-e",
+  "const fs=require('fs');console.log('checked', fs.readdirSync('.').sort().join(','), 'secret=' + (process.env.SANDBOX_TEST_SECRET ?? ''));process.exit(fs.existsSync('fail.flag') ? 1 : 0)",
+];
+
+describe("sandbox CI actor", () => {
+  let world: World;
+  let octokit: ReturnType<World["installationOctokit"]>;
+  const repo = { owner: "acme", repo: "widgets" };
+
+  beforeAll(async () => {
+    world = await startWorld();
+    octokit = world.installationOctokit();
+    world.sandbox.script.setCi({ repo: "acme/widgets", name: "test", command: CHECK });
+  });
+  afterAll(async () => {
+    expect(world.sandbox.responseProblems).toEqual([]);
+    await world.stop();
+  });
+
+  it("runs the configured command on the PR head and reports failure when it exits 1", async () => {
+    const script = world.sandbox.script;
+    await script.pushFiles({ repo: "acme/widgets", branch: "broken", files: { "fail.flag": "1" } });
+    const pull = await script.openPullRequest({
+      repo: "acme/widgets",
+      head: "broken",
+      title: "Broken",
+      user: "alice",
+    });
+    await script.settleCi({});
+    const { data } = await octokit.rest.checks.listForRef({ ...repo, ref: pull.headSha, check_name: "test" });
+    const run = data.check_runs[0];
+    expect(run).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(run?.app?.slug).toBe("github-actions");
+    expect(run?.app?.id).not.toBe(world.app.id);
+    expect(run?.output.text).toContain("README.md,fail.flag");
+    expect(run?.pull_requests.map((p) => p.number)).toEqual([pull.number]);
+    // The App under test hears about CI's suite although it does not own it.
+    const completed = deliveriesOf(world, "check_suite", "completed").find(
+      (d) => (d.payload.check_suite as { head_sha: string }).head_sha === pull.headSha,
+    );
+    expect(completed?.appId).toBe(world.app.id);
+    expect(completed?.payload.check_suite).toMatchObject({ conclusion: "failure", head_branch: "broken" });
+    expect(shapeProblems("check_suite", "completed", completed?.payload)).toEqual([]);
+    const created = deliveriesOf(world, "check_run", "created").find(
+      (d) => (d.payload.check_run as { head_sha: string }).head_sha === pull.headSha,
+    );
+    expect(shapeProblems("check_run", "created", created?.payload)).toEqual([]);
+  });
+
+  it("passes when the command exits 0, without leaking the sandbox's environment, and removes the checkout", async () => {
+    process.env.SANDBOX_TEST_SECRET = "hunter2";
+    try {
+      const result = await world.sandbox.script.runCi({ repo: "acme/widgets", branch: "main" });
+      expect(result.conclusion).toBe("success");
+      const { data } = await octokit.rest.checks.get({ ...repo, check_run_id: result.checkRunId });
+      expect(data.output.text).toContain("secret=\n");
+      expect(data.output.summary).toContain("exited with code 0");
+    } finally {
+      delete process.env.SANDBOX_TEST_SECRET;
+    }
+    const gitDir = world.sandbox.store.repo("acme/widgets").gitDir;
+    const worktrees = execFileSync("git", [`--git-dir=${gitDir}`, "worktree", "list"])
+      .toString()
+      .trim()
+      .split("\n");
+    expect(worktrees).toHaveLength(1);
+  });
+
+  it("ends a command that runs past its timeout as timed_out", async () => {
+    world.sandbox.script.setCi({
+      repo: "acme/widgets",
+      name: "slow",
+      command: ["node", "-e", "setTimeout(() => {}, 30000)"],
+      timeoutMs: 300,
+    });
+    try {
+      const result = await world.sandbox.script.runCi({ repo: "acme/widgets" });
+      expect(result.conclusion).toBe("timed_out");
+    } finally {
+      world.sandbox.script.setCi({ repo: "acme/widgets", name: "test", command: CHECK });
+    }
+  });
+
+  it("reports the configured outcome when there is no command", async () => {
+    world.sandbox.script.setCi({ repo: "acme/widgets", name: "fake", outcome: "failure" });
+    try {
+      expect((await world.sandbox.script.runCi({ repo: "acme/widgets" })).conclusion).toBe("failure");
+    } finally {
+      world.sandbox.script.setCi({ repo: "acme/widgets", name: "test", command: CHECK });
+    }
+  });
+
+  it("puts a pull request in the merge queue with merge_group.checks_requested and runs CI on the merge", async () => {
+    const script = world.sandbox.script;
+    await script.pushFiles({ repo: "acme/widgets", branch: "queued", files: { "ok.txt": "fine" } });
+    const pull = await script.openPullRequest({
+      repo: "acme/widgets",
+      head: "queued",
+      title: "Queued",
+      user: "alice",
+    });
+    const group = await script.enqueueMergeGroup({ repo: "acme/widgets", pull: pull.number });
+    expect(group.headRef).toBe(`refs/heads/gh-readonly-queue/main/pr-${pull.number}-${pull.headSha}`);
+    await script.settleCi({});
+    const hook = deliveriesOf(world, "merge_group", "checks_requested").at(-1);
+    expect(hook?.payload.merge_group).toMatchObject({ head_sha: group.headSha, base_ref: "refs/heads/main" });
+    expect(shapeProblems("merge_group", "checks_requested", hook?.payload)).toEqual([]);
+    const { data } = await octokit.rest.checks.listForRef({ ...repo, ref: group.headSha });
+    expect(data.check_runs.map((r) => [r.name, r.conclusion])).toEqual([["test", "success"]]);
+  });
+});
