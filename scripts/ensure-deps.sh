@@ -5,8 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "› installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "› installing npm packages"
+  # `npm install`, not `npm ci`: this machine's npm writes lock files without download addresses, and such a
+  # lock lacks the other platforms' optional packages (biome, swc), which `npm ci` then calls out of sync.
+  # `npm install` installs the locked versions all the same.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 if ! command -v redis-server >/dev/null 2>&1; then
