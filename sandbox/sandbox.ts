@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stopCi } from "./ci/executor.js";
 import { Faults, seededRandom } from "./http/faults.js";
 import { Meter } from "./http/metering.js";
 import { createServer } from "./http/server.js";
@@ -76,8 +77,12 @@ export class Sandbox {
     this.baseUrl = `http://127.0.0.1:${port}`;
   }
 
-  /** Waits for webhook deliveries in flight, closes the server and removes its temp data. */
+  /**
+   * Kills CI commands in flight (their check runs end `cancelled`), waits for background CI work and
+   * webhook deliveries in flight, closes the server and removes its temp data.
+   */
   async stop(): Promise<void> {
+    await stopCi(this);
     await this.webhooks.settled();
     const server = this.server;
     this.server = undefined;

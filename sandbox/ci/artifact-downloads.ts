@@ -8,7 +8,13 @@ import type { Artifact } from "../state/model.js";
 const LINK_TTL_MS = 60_000;
 const PREFIX = "/_downloads/artifacts/";
 
-const links = new WeakMap<Sandbox, Map<string, { artifact: Artifact; expiresAt: number }>>();
+type Link = { artifact: Artifact; expiresAt: number };
+
+const links = new WeakMap<Sandbox, Map<string, Link>>();
+
+function isExpired(sb: Sandbox, link: Link): boolean {
+  return link.expiresAt <= sb.store.now();
+}
 
 /** A short-lived, unauthenticated URL that serves the artifact's zip (GitHub's signed blob URL). */
 export function downloadUrl(sb: Sandbox, artifact: Artifact): string {
@@ -17,6 +23,8 @@ export function downloadUrl(sb: Sandbox, artifact: Artifact): string {
     table = new Map();
     links.set(sb, table);
   }
+  // Expired links are forgotten here and on lookup, so the table holds only live ones.
+  for (const [token, link] of table) if (isExpired(sb, link)) table.delete(token);
   const token = randomBytes(16).toString("hex");
   table.set(token, { artifact, expiresAt: sb.store.now() + LINK_TTL_MS });
   return `${sb.baseUrl}${PREFIX}${token}/${encodeURIComponent(artifact.name)}.zip`;
@@ -32,8 +40,13 @@ export function zipArtifact(artifact: Artifact): Buffer {
 /** Serves `GET /_downloads/artifacts/<token>/<name>.zip`; 404 once the link expired or never existed. */
 export function handleDownload(sb: Sandbox, req: IncomingMessage, res: ServerResponse, url: URL): void {
   const token = url.pathname.slice(PREFIX.length).split("/")[0] ?? "";
-  const link = links.get(sb)?.get(token);
-  if (req.method !== "GET" || !link || link.expiresAt < sb.store.now() || link.artifact.expired) {
+  const table = links.get(sb);
+  let link = table?.get(token);
+  if (link && isExpired(sb, link)) {
+    table?.delete(token);
+    link = undefined;
+  }
+  if (req.method !== "GET" || !link || link.artifact.expired) {
     res.writeHead(404, { "content-type": "text/plain" });
     res.end("Not Found");
     return;

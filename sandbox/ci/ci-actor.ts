@@ -1,7 +1,8 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { Sandbox } from "../sandbox.js";
 import type { CheckConclusion, CheckRun, Repo } from "../state/model.js";
 import { createCheckRun, newSuite, updateCheckRun } from "./check-runs.js";
-import { track } from "./executor.js";
+import { ciStopSignal, track } from "./executor.js";
 import { actionsApp } from "./github-actions-app.js";
 import { runInCheckout } from "./run-command.js";
 
@@ -80,7 +81,15 @@ async function carryOut(
   branch: string,
   config: CiConfig,
 ): Promise<void> {
-  if (config.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.delayMs));
+  const signal = ciStopSignal(sb);
+  if (config.delayMs > 0) await delay(config.delayMs, undefined, { signal }).catch(() => undefined);
+  if (signal.aborted) {
+    await updateCheckRun(sb, repo, check, {
+      conclusion: "cancelled",
+      output: { title: `${config.name}: cancelled`, summary: "The sandbox stopped before CI ran." },
+    });
+    return;
+  }
   await updateCheckRun(sb, repo, check, { status: "in_progress", startedAt: sb.store.nowIso() });
   let conclusion: CheckConclusion = config.outcome;
   let summary = `The sandbox CI reported ${config.outcome}.`;
@@ -88,6 +97,7 @@ async function carryOut(
   if (config.command) {
     const result = await runInCheckout(repo, check.headSha, config.command, {
       timeoutMs: config.timeoutMs,
+      signal,
       env: {
         ...config.env,
         GITHUB_ACTIONS: "true",
@@ -98,16 +108,39 @@ async function carryOut(
     }).catch((error: unknown) => ({
       exitCode: null,
       timedOut: false,
+      cancelled: false,
       tail: error instanceof Error ? error.message : String(error),
     }));
-    conclusion = result.timedOut ? "timed_out" : result.exitCode === 0 ? "success" : "failure";
-    summary = result.timedOut
-      ? `\`${config.command.join(" ")}\` timed out after ${config.timeoutMs} ms.`
-      : `\`${config.command.join(" ")}\` exited with code ${result.exitCode ?? "none"}.`;
+    const shown = `\`${config.command.join(" ")}\``;
+    conclusion = result.cancelled
+      ? "cancelled"
+      : result.timedOut
+        ? "timed_out"
+        : result.exitCode === 0
+          ? "success"
+          : "failure";
+    summary = result.cancelled
+      ? `${shown} was cancelled: the sandbox stopped.`
+      : result.timedOut
+        ? `${shown} timed out after ${config.timeoutMs} ms.`
+        : `${shown} exited with code ${result.exitCode ?? "none"}.`;
     text = `\`\`\`\n${result.tail}\n\`\`\``;
   }
+  const redact = redactor(config.env);
   await updateCheckRun(sb, repo, check, {
     conclusion,
-    output: { title: `${config.name}: ${conclusion}`, summary, ...(text !== undefined ? { text } : {}) },
+    output: {
+      title: `${config.name}: ${conclusion}`,
+      summary: redact(summary),
+      ...(text !== undefined ? { text: redact(text) } : {}),
+    },
   });
+}
+
+/** Masks the configured env values (the secrets a CI log shows as `***`); values under 4 characters stay. */
+export function redactor(env: Record<string, string>): (text: string) => string {
+  const secrets = [...new Set(Object.values(env))]
+    .filter((value) => value.length >= 4)
+    .sort((a, b) => b.length - a.length);
+  return (text) => secrets.reduce((masked, secret) => masked.split(secret).join("***"), text);
 }

@@ -44,23 +44,6 @@ export function simpleCommit(info: CommitInfo) {
   return rest;
 }
 
-/**
- * Resolves a ref as the REST API does (sha, branch, tag), refusing option-like names so that a ref can
- * never reach git as a flag.
- */
-export async function resolveCommit(repo: Repo, ref: string): Promise<string | null> {
-  if (ref === "" || ref.startsWith("-") || ref.includes("..")) return null;
-  const out = await runGit(
-    repo.gitDir,
-    ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`],
-    {
-      okExitCodes: [1, 128],
-    },
-  );
-  const sha = out.toString("utf8").trim();
-  return sha || null;
-}
-
 /** Branches whose tip is this sha; the first one names a check suite's `head_branch`. */
 export async function branchesAt(repo: Repo, sha: string): Promise<string[]> {
   const out = await runGit(repo.gitDir, [

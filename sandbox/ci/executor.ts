@@ -34,6 +34,7 @@ export type WorkflowExecutor = (execution: WorkflowExecution) => Promise<Workflo
 
 const executors = new WeakMap<Sandbox, WorkflowExecutor | null>();
 const pending = new WeakMap<Sandbox, Set<Promise<unknown>>>();
+const stopping = new WeakMap<Sandbox, AbortController>();
 
 export function setExecutor(sb: Sandbox, executor: WorkflowExecutor | null): void {
   executors.set(sb, executor);
@@ -48,6 +49,23 @@ export function track(sb: Sandbox, work: Promise<unknown>): void {
   }
   const entry = work.catch(() => undefined).finally(() => set.delete(entry));
   set.add(entry);
+}
+
+/** Aborted when the sandbox stops, so CI commands in flight are killed rather than outliving it. */
+export function ciStopSignal(sb: Sandbox): AbortSignal {
+  let controller = stopping.get(sb);
+  if (!controller) {
+    controller = new AbortController();
+    stopping.set(sb, controller);
+  }
+  return controller.signal;
+}
+
+/** Kills the CI commands in flight (their runs end `cancelled`) and waits for all background CI work. */
+export async function stopCi(sb: Sandbox): Promise<void> {
+  ciStopSignal(sb);
+  stopping.get(sb)?.abort(new Error("the sandbox is stopping"));
+  await settleCi(sb);
 }
 
 /** Resolves when all background CI work has finished, and its webhooks are settled. */

@@ -1,9 +1,10 @@
+import { resolveCommit } from "../git/objects.js";
 import { signatureEnv } from "../git/repository.js";
 import { runGit } from "../git/run-git.js";
 import type { Sandbox } from "../sandbox.js";
 import type { Repo, User } from "../state/model.js";
 import { ciOnHeadSha } from "./ci-actor.js";
-import { commitInfo, resolveCommit, simpleCommit } from "./commits.js";
+import { commitInfo, simpleCommit } from "./commits.js";
 
 /**
  * A pull request enters the merge queue: GitHub merges its head onto the base in a temporary
@@ -12,7 +13,7 @@ import { commitInfo, resolveCommit, simpleCommit } from "./commits.js";
 export async function enqueueMergeGroup(sb: Sandbox, repo: Repo, number: number, sender: User) {
   const pull = repo.issues.get(number)?.pull;
   if (!pull) throw new Error(`sandbox: ${repo.name} has no pull request #${number}`);
-  const baseSha = await resolveCommit(repo, `refs/heads/${pull.baseRef}`);
+  const baseSha = await resolveCommit(repo.gitDir, `refs/heads/${pull.baseRef}`);
   if (!baseSha) throw new Error(`sandbox: base branch ${pull.baseRef} is gone`);
   // `merge-tree --write-tree` exits 1 on conflicts: a PR that conflicts cannot enter the queue.
   const merged = await runGit(repo.gitDir, ["merge-tree", "--write-tree", baseSha, pull.headSha], {

@@ -8,9 +8,18 @@ import type { Repo } from "../state/model.js";
 /** How much of the output the check run keeps: its `text` holds at most 65535 characters. */
 const TAIL_CHARS = 60_000;
 
+export interface RunOptions {
+  timeoutMs: number;
+  env: Record<string, string>;
+  /** Aborting it kills the command's process group. */
+  signal?: AbortSignal;
+}
+
 export interface CommandResult {
   exitCode: number | null;
   timedOut: boolean;
+  /** Killed because `signal` was aborted (or it was aborted before the command started). */
+  cancelled: boolean;
   /** The last part of stdout and stderr, interleaved as they came. */
   tail: string;
 }
@@ -18,13 +27,13 @@ export interface CommandResult {
 /**
  * Runs a command (argument array, no shell) in a fresh checkout of `sha`: a detached worktree of the bare
  * repository in a temp folder, removed afterwards. The command sees only `env` plus PATH and a few CI
- * variables, and its whole process group is killed at the timeout.
+ * variables, and its whole process group is killed at the timeout or when `signal` is aborted.
  */
 export async function runInCheckout(
   repo: Repo,
   sha: string,
   command: string[],
-  options: { timeoutMs: number; env: Record<string, string> },
+  options: RunOptions,
 ): Promise<CommandResult> {
   const [file, ...args] = command;
   if (!file) throw new Error("sandbox: the CI command is empty");
@@ -32,6 +41,7 @@ export async function runInCheckout(
   const dir = join(root, "checkout");
   try {
     await runGit(repo.gitDir, ["worktree", "add", "--detach", "--force", dir, sha]);
+    if (options.signal?.aborted) return { exitCode: null, timedOut: false, cancelled: true, tail: "" };
     return await spawnWithTimeout(file, args, dir, options);
   } finally {
     await runGit(repo.gitDir, ["worktree", "remove", "--force", dir], { okExitCodes: [128] }).catch(
@@ -46,11 +56,12 @@ function spawnWithTimeout(
   file: string,
   args: string[],
   cwd: string,
-  options: { timeoutMs: number; env: Record<string, string> },
+  options: RunOptions,
 ): Promise<CommandResult> {
   return new Promise((resolve) => {
     let tail = "";
     let timedOut = false;
+    let cancelled = false;
     const child = spawn(file, args, {
       cwd,
       env: {
@@ -64,6 +75,21 @@ function spawnWithTimeout(
       // Its own process group, so the timeout kills what the command started too.
       detached: true,
     });
+    const { pid } = child;
+    const killGroup = () => {
+      if (!pid) return;
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    };
+    const onAbort = () => {
+      cancelled = true;
+      killGroup();
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener("abort", onAbort, { once: true });
     const keep = (chunk: Buffer) => {
       tail = (tail + chunk.toString("utf8")).slice(-TAIL_CHARS);
     };
@@ -71,21 +97,14 @@ function spawnWithTimeout(
     child.stderr.on("data", keep);
     const timer = setTimeout(() => {
       timedOut = true;
-      if (child.pid) {
-        try {
-          process.kill(-child.pid, "SIGKILL");
-        } catch {
-          // Already gone.
-        }
-      }
+      killGroup();
     }, options.timeoutMs);
-    child.on("error", (error) => {
+    const done = (result: Pick<CommandResult, "exitCode" | "tail">) => {
       clearTimeout(timer);
-      resolve({ exitCode: null, timedOut, tail: `${tail}\n${error.message}` });
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ exitCode: code, timedOut, tail });
-    });
+      options.signal?.removeEventListener("abort", onAbort);
+      resolve({ ...result, timedOut, cancelled });
+    };
+    child.on("error", (error) => done({ exitCode: null, tail: `${tail}\n${error.message}` }));
+    child.on("close", (code) => done({ exitCode: code, tail }));
   });
 }

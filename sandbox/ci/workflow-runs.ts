@@ -1,3 +1,4 @@
+import { resolveCommit } from "../git/objects.js";
 import { HttpError, validationFailed } from "../http/errors.js";
 import type { Sandbox } from "../sandbox.js";
 import type {
@@ -10,7 +11,6 @@ import type {
   WorkflowRun,
 } from "../state/model.js";
 import { createCheckRun, newSuite, updateCheckRun } from "./check-runs.js";
-import { resolveCommit } from "./commits.js";
 import { actionsApp } from "./github-actions-app.js";
 import { abortRun, checkRunOf, linkCheckRun, linkSuite, suiteOf } from "./run-links.js";
 import { emitWorkflowJob, emitWorkflowRun } from "./workflow-events.js";
@@ -45,7 +45,7 @@ export async function dispatchRun(
   args: { ref: string; inputs?: Record<string, unknown>; actor: User },
 ): Promise<WorkflowRun> {
   const refName = args.ref.replace(/^refs\/(heads|tags)\//, "");
-  const sha = await resolveCommit(repo, args.ref);
+  const sha = await resolveCommit(repo.gitDir, args.ref);
   if (!sha) throw validationFailed("Workflow", "ref", "invalid", `No ref found for: ${args.ref}`);
   const def = await definitionAt(repo, sha, workflow.path);
   if (!def) throw invalid(`Workflow does not exist at ref ${args.ref}`);

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { objectType, readTree, writeBlob, ZERO_SHA } from "./objects.js";
+import { isValidTreePath } from "./git-path.js";
+import { isSha, objectType, readTree, writeBlob, ZERO_SHA } from "./objects.js";
 import { runGit } from "./run-git.js";
 
 /** One entry of `POST /git/trees`: a path with a mode and either `content`, a `sha`, or `sha: null` to delete. */
@@ -71,7 +72,11 @@ async function indexLines(
     return [...removals, `${change.mode} ${sha}\t${path}`];
   }
   const sha = change.sha ?? "";
-  if (expected === "commit") return [...removals, `160000 ${sha}\t${path}`];
+  // A submodule's commit lives in another repository, so only its shape can be checked; GitHub's words.
+  if (expected === "commit") {
+    if (!isSha(sha)) throw new TreeChangeError("GitRPC::BadObjectState");
+    return [...removals, `160000 ${sha}\t${path}`];
+  }
   const actual = await objectType(gitDir, sha);
   if (actual !== expected) throw new TreeChangeError(`tree.sha ${sha} is not a valid ${expected}`);
   if (expected === "blob") return [...removals, `${change.mode} ${sha}\t${path}`];
@@ -88,10 +93,8 @@ async function entriesUnder(gitDir: string, env: Record<string, string>, path: s
   return out.toString("utf8").split("\0").filter(Boolean);
 }
 
-/** GitHub refuses absolute paths, empty segments, `.` and `..`, and `.git`. */
+/** GitHub refuses absolute paths, empty segments, `.`, `..` and `.git`, and control characters. */
 function checkPath(path: string): string {
-  const segments = path.split("/");
-  const bad = segments.some((s) => s === "" || s === "." || s === ".." || s.toLowerCase() === ".git");
-  if (bad || path.includes("\0")) throw new TreeChangeError(`tree.path contains a malformed path component`);
+  if (!isValidTreePath(path)) throw new TreeChangeError("tree.path contains a malformed path component");
   return path;
 }

@@ -2,6 +2,7 @@ import type { Sandbox } from "../sandbox.js";
 import type { Repo, User } from "../state/model.js";
 import { announcePush } from "./announce-push.js";
 import { isAncestor, objectType, refSha, updateRef, ZERO_SHA } from "./objects.js";
+import { withRepoLock } from "./repo-lock.js";
 import { GitError, runGit } from "./run-git.js";
 
 /** A ref change GitHub refuses, with GitHub's message; routes answer 422 with it. */
@@ -23,8 +24,18 @@ export interface RefChange {
 /**
  * Creates, moves or deletes a ref as the Git Data API does (checks, then an atomic compare-and-swap), then
  * announces it: `push` webhook and the branch lifecycle. Returns the ref's new sha (null when deleted).
+ * Runs under the repository's lock, so a smart-HTTP push in progress neither sees nor re-announces it.
  */
 export async function changeRef(
+  sb: Sandbox,
+  repo: Repo,
+  change: RefChange,
+  sender: User,
+): Promise<string | null> {
+  return withRepoLock(repo.gitDir, () => changeRefLocked(sb, repo, change, sender));
+}
+
+async function changeRefLocked(
   sb: Sandbox,
   repo: Repo,
   change: RefChange,

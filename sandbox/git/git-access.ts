@@ -67,7 +67,7 @@ export function authorizeGit(
 }
 
 /** `Authorization: Basic base64(user:token)` → the token (the password, or the user when there is none). */
-function basicToken(header: string | undefined): string | null {
+export function basicToken(header: string | undefined): string | null {
   const match = /^basic\s+(\S+)$/i.exec(header?.trim() ?? "");
   if (!match?.[1]) return null;
   const decoded = Buffer.from(match[1], "base64").toString("utf8");

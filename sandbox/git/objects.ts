@@ -188,8 +188,9 @@ export async function updateRef(gitDir: string, ref: string, newSha: string, old
  * starts with `-` (it comes from a URL) from being read as an option.
  */
 export async function resolveCommit(gitDir: string, name: string): Promise<string | null> {
-  if (name === "") return null;
+  // A name from a URL is never an option (`-…`) or a range (`a..b`, which rev-parse would expand).
+  if (name === "" || name.startsWith("-") || name.includes("..")) return null;
   const args = ["rev-parse", "--verify", "--quiet", "--end-of-options", `${name}^{commit}`];
-  const out = await runGit(gitDir, args, { okExitCodes: [1, 128] });
-  return out.toString().trim() || null;
+  const out = (await runGit(gitDir, args, { okExitCodes: [1, 128] })).toString().trim();
+  return /^[0-9a-f]{40}$/.test(out) ? out : null;
 }

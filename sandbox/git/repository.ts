@@ -30,15 +30,6 @@ export function signatureEnv(author: Signature, committer: Signature = author): 
   };
 }
 
-/** The sha a ref points at, or null when it does not exist. */
-export async function resolveRef(gitDir: string, ref: string): Promise<string | null> {
-  const out = await runGit(gitDir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], {
-    okExitCodes: [1, 128],
-  });
-  const sha = out.toString("utf8").trim();
-  return sha || null;
-}
-
 /** A file's bytes at a ref, or null when the path is not a file there. */
 export async function readFileAt(gitDir: string, ref: string, path: string): Promise<Buffer | null> {
   const spec = `${ref}:${path}`;

@@ -6,6 +6,7 @@ import { announcePush } from "./announce-push.js";
 import { authorizeGit, GitAccessError } from "./git-access.js";
 import { runHttpBackend } from "./http-backend.js";
 import { listRefs, ZERO_SHA } from "./objects.js";
+import { withRepoLock } from "./repo-lock.js";
 
 export interface GitPath {
   owner: string;
@@ -24,9 +25,6 @@ export function matchGitPath(pathname: string): GitPath | null {
     rest: match[3] ?? "/",
   };
 }
-
-/** Pushes to one repository run one at a time, so the refs seen before and after belong to that push. */
-const pushLocks = new Map<string, Promise<unknown>>();
 
 /**
  * git's smart HTTP protocol (clone, fetch, push) for sandbox repositories, served by `git http-backend`.
@@ -63,8 +61,9 @@ export async function handleGitHttp(
   }
   const pusher = access.user;
   if (!pusher) throw new Error("sandbox: a push was authorized without a user");
-  const previous = pushLocks.get(target.gitDir) ?? Promise.resolve();
-  const run = previous.then(async () => {
+  // Under the repository's lock (shared with REST ref changes), so the refs seen before and after belong
+  // to this push alone.
+  await withRepoLock(target.gitDir, async () => {
     const before = await refMap(target);
     // The response stays open until the push is announced, so a client sees its webhooks once git returns.
     await runHttpBackend(req, res, cgi, async () => {
@@ -72,11 +71,6 @@ export async function handleGitHttp(
       await announcePush(sb, target, refUpdates(before, after), pusher);
     });
   });
-  pushLocks.set(
-    target.gitDir,
-    run.catch(() => undefined),
-  );
-  await run;
 }
 
 type Service = "upload-pack" | "receive-pack";

@@ -7,6 +7,7 @@ import {
 } from "node:http";
 import { authenticate, checkCallerKind, checkPermission, checkRepoAccess } from "../auth/authenticate.js";
 import { handleDownload } from "../ci/artifact-downloads.js";
+import { basicToken } from "../git/git-access.js";
 import { handleGitHttp, matchGitPath } from "../git/smart-http.js";
 import { routeTable } from "../routes/index.js";
 import type { Sandbox } from "../sandbox.js";
@@ -33,7 +34,16 @@ async function handle(sb: Sandbox, rateLimits: RateLimits, req: IncomingMessage,
   if (url.pathname.startsWith("/_sandbox/")) return handleScriptingHttp(sb, req, res, url);
   if (url.pathname.startsWith("/_downloads/")) return handleDownload(sb, req, res, url);
   const git = matchGitPath(url.pathname);
-  if (git) return handleGitHttp(sb, req, res, url, git);
+  if (git) {
+    // Metered as `GIT <service>`: only a push writes; a clone's POST to upload-pack is a read.
+    const service = url.searchParams.get("service") ?? git.rest.slice(1);
+    const write = service === "git-receive-pack" && req.method === "POST";
+    const token = sb.store.tokens.get(basicToken(req.headers.authorization) ?? "");
+    const who = String(token?.installationId ?? "anonymous");
+    if (/^git-(upload|receive)-pack$/.test(service))
+      sb.meter.record(`GIT ${service}`, write ? "POST" : "GET", who);
+    return handleGitHttp(sb, req, res, url, git);
+  }
   send(res, await handleRest(sb, rateLimits, req, url));
 }
 

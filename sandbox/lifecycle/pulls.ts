@@ -1,8 +1,8 @@
 import { ciOnHeadSha } from "../ci/ci-actor.js";
 import { announcePush } from "../git/announce-push.js";
 import { signatureOf } from "../git/identity.js";
-import { commitsBetween, updateRef } from "../git/objects.js";
-import { resolveRef, signatureEnv } from "../git/repository.js";
+import { commitsBetween, resolveCommit, updateRef } from "../git/objects.js";
+import { signatureEnv } from "../git/repository.js";
 import { runGit } from "../git/run-git.js";
 import { HttpError, notFound, validationFailed } from "../http/errors.js";
 import type { PullIssue } from "../render/pulls.js";
@@ -50,9 +50,9 @@ export async function openPull(
 ): Promise<PullIssue> {
   const headRef = headBranch(sb, repo, fields.head);
   const baseRef = fields.base ?? repo.defaultBranch;
-  const headSha = await resolveRef(repo.gitDir, `refs/heads/${headRef}`);
+  const headSha = await resolveCommit(repo.gitDir, `refs/heads/${headRef}`);
   if (!headSha) throw validationFailed("PullRequest", "head", "invalid");
-  const baseSha = await resolveRef(repo.gitDir, `refs/heads/${baseRef}`);
+  const baseSha = await resolveCommit(repo.gitDir, `refs/heads/${baseRef}`);
   if (!baseSha) throw validationFailed("PullRequest", "base", "invalid");
   if (headRef === baseRef || (await commitsBetween(repo.gitDir, baseSha, headSha)).length === 0) {
     throw refused(`No commits between ${baseRef} and ${headRef}`);
@@ -96,7 +96,7 @@ export async function updatePull(
   const extraEdits: Record<string, unknown> = {};
   const pr = pull.pull;
   if (changes.base !== undefined && changes.base !== pr.baseRef) {
-    const baseSha = await resolveRef(repo.gitDir, `refs/heads/${changes.base}`);
+    const baseSha = await resolveCommit(repo.gitDir, `refs/heads/${changes.base}`);
     if (!baseSha) throw validationFailed("PullRequest", "base", "invalid");
     extraEdits.base = { ref: { from: pr.baseRef }, sha: { from: pr.baseSha } };
     pr.baseRef = changes.base;
@@ -131,7 +131,7 @@ export async function mergePull(
     throw new HttpError(409, "Head branch was modified. Review and try the merge again.");
   }
   const ref = `refs/heads/${pr.baseRef}`;
-  const baseTip = await resolveRef(repo.gitDir, ref);
+  const baseTip = await resolveCommit(repo.gitDir, ref);
   if (!baseTip) throw new HttpError(405, "Base branch was deleted");
   const merged = await runGit(
     repo.gitDir,

@@ -1,6 +1,5 @@
 import { type DiffFile, diffFiles } from "../git/diff.js";
-import { commitsBetween, mergeBase as gitMergeBase } from "../git/objects.js";
-import { resolveRef } from "../git/repository.js";
+import { commitsBetween, mergeBase as gitMergeBase, resolveCommit } from "../git/objects.js";
 import { runGit } from "../git/run-git.js";
 import type { Issue, PullRequest, Repo } from "../state/model.js";
 
@@ -38,7 +37,8 @@ export async function pullCommitShas(repo: Repo, pr: PullRequest): Promise<strin
  */
 async function mergeability(repo: Repo, issue: Issue & { pull: PullRequest }) {
   if (issue.state === "closed") return { mergeable: null, mergeableState: "unknown" as const };
-  const baseTip = (await resolveRef(repo.gitDir, `refs/heads/${issue.pull.baseRef}`)) ?? issue.pull.baseSha;
+  const baseTip =
+    (await resolveCommit(repo.gitDir, `refs/heads/${issue.pull.baseRef}`)) ?? issue.pull.baseSha;
   const out = await runGit(
     repo.gitDir,
     ["merge-tree", "--write-tree", "--no-messages", baseTip, issue.pull.headSha],

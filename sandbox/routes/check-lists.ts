@@ -1,4 +1,4 @@
-import { resolveCommit } from "../ci/commits.js";
+import { resolveCommit } from "../git/objects.js";
 import { notFound, validationFailed } from "../http/errors.js";
 import { paginate } from "../http/pagination.js";
 import type { RouteContext } from "../http/route.js";
@@ -14,7 +14,7 @@ export function findCheckRun(ctx: RouteContext): CheckRun {
 
 /** A ref of the REST API (sha, branch or tag) → sha, or GitHub's 422 for one that names no commit. */
 export async function shaForRef(ctx: RouteContext, ref: string): Promise<string> {
-  const sha = await resolveCommit(ctx.repo, ref);
+  const sha = await resolveCommit(ctx.repo.gitDir, ref);
   if (!sha) throw validationFailed("Commit", "ref", "invalid", `No commit found for SHA: ${ref}`);
   return sha;
 }

@@ -1,4 +1,5 @@
 import { changeRef, RefChangeError } from "../git/change-ref.js";
+import { isValidTreePath } from "../git/git-path.js";
 import { actingUser, signatureOf } from "../git/identity.js";
 import { makeCommit } from "../git/make-commit.js";
 import { base64Lines, mediaReply, requestedMedia } from "../git/media-type.js";
@@ -47,7 +48,9 @@ async function getContents(ctx: RouteContext) {
   const ref = ctx.query.get("ref") || ctx.repo.defaultBranch;
   const sha = await resolveCommit(gitDir, ref);
   if (!sha) throw new HttpError(404, `No commit found for the ref ${ref}`);
-  const entry = await entryAt(gitDir, sha, ctx.params.path ?? "");
+  const path = contentsPath(ctx);
+  // A path no tree can hold (`../x`) is simply not there.
+  const entry = path === null ? null : await entryAt(gitDir, sha, path);
   if (!entry) throw notFound();
   if (entry.type === "tree") {
     const children = await readTree(gitDir, entry.sha);
@@ -70,11 +73,18 @@ async function getContents(ctx: RouteContext) {
   });
 }
 
+/** The `{path}` of a contents URL without trailing slashes, or null when git could not name such a path. */
+function contentsPath(ctx: RouteContext): string | null {
+  const path = (ctx.params.path ?? "").replace(/\/+$/, "");
+  return path === "" || isValidTreePath(path) ? path : null;
+}
+
 type Identity = { name: string; email: string; date?: string } | undefined;
 
 async function putContents(ctx: RouteContext) {
   const { gitDir } = ctx.repo;
-  const path = (ctx.params.path ?? "").replace(/^\/+|\/+$/g, "");
+  const path = contentsPath(ctx);
+  if (!path) throw new HttpError(422, "path contains a malformed path component");
   const branch = String(ctx.body.branch ?? ctx.repo.defaultBranch);
   const parent = await resolveCommit(gitDir, `refs/heads/${branch}`);
   if (!parent) throw new HttpError(404, `Branch ${branch} not found`);

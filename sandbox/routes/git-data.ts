@@ -5,7 +5,7 @@ import { base64Lines } from "../git/media-type.js";
 import { listRefs, objectType, readBlob, readCommit, readTree, refSha, writeBlob } from "../git/objects.js";
 import { renderGitCommit, renderRef } from "../git/render-git.js";
 import { signatureEnv } from "../git/repository.js";
-import { runGit } from "../git/run-git.js";
+import { GitError, runGit } from "../git/run-git.js";
 import { HttpError, notFound } from "../http/errors.js";
 import { json, noContent, type Route, type RouteContext } from "../http/route.js";
 
@@ -110,6 +110,8 @@ export const gitDataRoutes: Route[] = [
         return json(201, await renderTreeOf(ctx, sha, false), { location: `${api(ctx)}/git/trees/${sha}` });
       } catch (error) {
         if (error instanceof TreeChangeError) throw unprocessable(error.message);
+        // Whatever else git refused is the caller's tree; its stderr is not for the response body.
+        if (error instanceof GitError) throw unprocessable("GitRPC::BadObjectState");
         throw error;
       }
     },

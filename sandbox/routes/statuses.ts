@@ -1,5 +1,5 @@
-import { resolveCommit } from "../ci/commits.js";
 import { createStatus } from "../ci/statuses.js";
+import { resolveCommit } from "../git/objects.js";
 import { HttpError, notAccessible } from "../http/errors.js";
 import { paginate } from "../http/pagination.js";
 import { json, type Route, type RouteContext } from "../http/route.js";
@@ -9,7 +9,7 @@ import type { CommitStatus } from "../state/model.js";
 /** The status endpoints answer 404 for a ref that names no commit. */
 async function shaOr404(ctx: RouteContext): Promise<string> {
   const ref = ctx.params.ref ?? "";
-  const sha = await resolveCommit(ctx.repo, ref);
+  const sha = await resolveCommit(ctx.repo.gitDir, ref);
   if (!sha) throw new HttpError(404, `No commit found for SHA: ${ref}`);
   return sha;
 }

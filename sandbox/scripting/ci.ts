@@ -1,8 +1,8 @@
 import { type CiConfig, runCiNow, setCiConfig } from "../ci/ci-actor.js";
-import { resolveCommit } from "../ci/commits.js";
 import { setExecutor, settleCi, type WorkflowExecutor } from "../ci/executor.js";
 import { enqueueMergeGroup } from "../ci/merge-group.js";
 import { cancelRun, completeJob, completeRun, findRun, startRun } from "../ci/workflow-runs.js";
+import { resolveCommit } from "../git/objects.js";
 import type { Sandbox } from "../sandbox.js";
 import type { CheckConclusion } from "../state/model.js";
 import { requireUser } from "./setup.js";
@@ -19,7 +19,7 @@ export const ciActions = {
   async runCi(sb: Sandbox, args: { repo: string; sha?: string; branch?: string }) {
     const repo = sb.store.repo(args.repo);
     const branch = args.branch ?? repo.defaultBranch;
-    const sha = args.sha ?? (await resolveCommit(repo, `refs/heads/${branch}`));
+    const sha = args.sha ?? (await resolveCommit(repo.gitDir, `refs/heads/${branch}`));
     if (!sha) throw new Error(`sandbox: no commit for ${args.sha ?? branch}`);
     const check = await runCiNow(sb, repo, sha, branch);
     return { checkRunId: check.id, suiteId: check.suiteId, conclusion: check.conclusion, sha };

@@ -1,7 +1,8 @@
 import { changeRef } from "../git/change-ref.js";
 import { signatureOf } from "../git/identity.js";
 import { makeCommit } from "../git/make-commit.js";
-import { readFileAt, resolveRef } from "../git/repository.js";
+import { resolveCommit } from "../git/objects.js";
+import { readFileAt } from "../git/repository.js";
 import type { Sandbox } from "../sandbox.js";
 
 /** A file as scripts give it: text, `{content, mode}` (mode `100755` for executables), or null to delete. */
@@ -39,8 +40,8 @@ export const gitActions = {
     const author = args.author ? sb.store.userByLogin(args.author) : sb.store.user(repo.ownerId);
     if (!author) throw new Error(`sandbox: no user ${args.author}; create it with createUser first`);
     const ref = `refs/heads/${args.branch}`;
-    const tip = await resolveRef(repo.gitDir, ref);
-    const parent = tip ?? (await resolveRef(repo.gitDir, `refs/heads/${args.base ?? repo.defaultBranch}`));
+    const tip = await resolveCommit(repo.gitDir, ref);
+    const parent = tip ?? (await resolveCommit(repo.gitDir, `refs/heads/${args.base ?? repo.defaultBranch}`));
     if (!tip && args.base && !parent) throw new Error(`sandbox: no branch ${args.base} in ${args.repo}`);
     const files = Object.fromEntries(
       Object.entries(args.files).map(([path, file]) => [path, toChange(file)]),
@@ -65,7 +66,7 @@ export const gitActions = {
   /** The sha a branch points at, or null. */
   async branchSha(sb: Sandbox, args: { repo: string; branch: string }) {
     const repo = sb.store.repo(args.repo);
-    return resolveRef(repo.gitDir, `refs/heads/${args.branch}`);
+    return resolveCommit(repo.gitDir, `refs/heads/${args.branch}`);
   },
 
   /** Where to clone from: smart HTTP (needs a token for private repositories) and the bare repo on disk. */

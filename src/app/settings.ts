@@ -44,18 +44,14 @@ export class SettingsError extends Error {
 /** Reads settings from an environment; throws one SettingsError that lists every problem and its fix. */
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")} ${issue.message}`);
-    throw new SettingsError(`Flotilla cannot start; fix these environment variables:\n${lines.join("\n")}`);
-  }
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
+  if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) problems.push(KEY_PROBLEM);
+  if (!parsed.success || problems.length > 0) throw settingsError(problems);
   const values = parsed.data;
-  const privateKey =
-    values.PRIVATE_KEY ?? (values.PRIVATE_KEY_PATH ? readKey(values.PRIVATE_KEY_PATH) : undefined);
-  if (!privateKey?.includes("PRIVATE KEY")) {
-    throw new SettingsError(
-      "Flotilla cannot start; fix these environment variables:\n  PRIVATE_KEY or PRIVATE_KEY_PATH must give the App's private key (a PEM file from the App's settings)",
-    );
-  }
+  const privateKey = values.PRIVATE_KEY ?? readKey(values.PRIVATE_KEY_PATH as string);
+  if (!privateKey.includes("PRIVATE KEY")) throw settingsError([KEY_PROBLEM]);
   return {
     appId: values.APP_ID,
     privateKey: privateKey.replace(/\\n/g, "\n"),
@@ -65,6 +61,15 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     host: values.HOST,
     logLevel: values.LOG_LEVEL,
   };
+}
+
+const KEY_PROBLEM =
+  "PRIVATE_KEY or PRIVATE_KEY_PATH must give the App's private key (a PEM file from the App's settings)";
+
+function settingsError(problems: string[]): SettingsError {
+  return new SettingsError(
+    `Flotilla cannot start; fix these environment variables:\n${problems.map((p) => `  ${p}`).join("\n")}`,
+  );
 }
 
 function readKey(path: string): string {

@@ -31,7 +31,7 @@ describe("server settings", () => {
 
   it("names every bad variable at once", () => {
     expect(() => loadSettings({ APP_ID: "abc", WEBHOOK_SECRET: "short" })).toThrow(
-      /APP_ID[\s\S]*WEBHOOK_SECRET must be at least 16 characters/,
+      /APP_ID[\s\S]*WEBHOOK_SECRET must be at least 16 characters[\s\S]*PRIVATE_KEY or PRIVATE_KEY_PATH/,
     );
   });
 

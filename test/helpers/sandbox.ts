@@ -71,6 +71,14 @@ export async function startWorld(
         baseUrl: sandbox.baseUrl,
         auth: { appId: appInfo.id, privateKey: appInfo.privateKey, installationId: installation.id },
       }),
-    stop: () => sandbox.stop(),
+    stop: async () => {
+      await sandbox.stop();
+      // Every response of every test was checked against GitHub's schema; a problem fails the file that saw it.
+      if (sandbox.responseProblems.length > 0) {
+        throw new Error(
+          `sandbox responses broke GitHub's schema: ${JSON.stringify(sandbox.responseProblems)}`,
+        );
+      }
+    },
   };
 }

@@ -189,4 +189,48 @@ describe("sandbox Actions API", () => {
       world.sandbox.script.setWorkflowExecutor({ executor: null });
     }
   });
+
+  it("serves an artifact's download link for a minute, then forgets it", async () => {
+    const runId = await dispatch("t-5");
+    await world.sandbox.script.completeRun({
+      repo: "acme/widgets",
+      runId,
+      conclusion: "success",
+      artifacts: { out: { "a.txt": "x" } },
+    });
+    const { data: list } = await octokit.rest.actions.listWorkflowRunArtifacts({ ...repo, run_id: runId });
+    const artifactId = list.artifacts[0]?.id ?? 0;
+    const { token } = (await octokit.auth({ type: "installation" })) as { token: string };
+    const link = async () => {
+      const response = await fetch(
+        `${world.sandbox.baseUrl}/repos/acme/widgets/actions/artifacts/${artifactId}/zip`,
+        { redirect: "manual", headers: { authorization: `token ${token}` } },
+      );
+      expect(response.status).toBe(302);
+      return response.headers.get("location") ?? "";
+    };
+    const statusOfLink = async (url: string) => {
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      return response.status;
+    };
+    const script = world.sandbox.script;
+    const clock = world.sandbox.store.clockOffsetMs;
+    const looked = await link();
+    const swept = await link();
+    expect(await statusOfLink(looked)).toBe(200);
+    script.advanceClock({ ms: 61_000 });
+    try {
+      // Expired: answered 404 and forgotten, so the link stays dead even if the clock went back.
+      expect(await statusOfLink(looked)).toBe(404);
+      // A new link sweeps out the expired ones, including one never looked up again.
+      const fresh = await link();
+      script.advanceClock({ ms: -61_000 });
+      expect(await statusOfLink(looked)).toBe(404);
+      expect(await statusOfLink(swept)).toBe(404);
+      expect(await statusOfLink(fresh)).toBe(200);
+    } finally {
+      world.sandbox.store.clockOffsetMs = clock;
+    }
+  });
 });

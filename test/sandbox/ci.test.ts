@@ -1,4 +1,7 @@
 import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { startWorld, type World } from "../helpers/sandbox.js";
 import { deliveriesOf, shapeProblems } from "./ci-helpers.js";
@@ -115,5 +118,61 @@ describe("sandbox CI actor", () => {
     expect(shapeProblems("merge_group", "checks_requested", hook?.payload)).toEqual([]);
     const { data } = await octokit.rest.checks.listForRef({ ...repo, ref: group.headSha });
     expect(data.check_runs.map((r) => [r.name, r.conclusion])).toEqual([["test", "success"]]);
+  });
+
+  it("masks the configured env values (4 characters or more) in the check run's output", async () => {
+    const env = { DEPLOY_TOKEN: "tok-0123456789", SHORT: "abc" };
+    world.sandbox.script.setCi({
+      repo: "acme/widgets",
+      name: "secrets",
+      command: ["sh", "-c", 'echo "token=$DEPLOY_TOKEN short=$SHORT"; exit 3'],
+      env,
+    });
+    try {
+      const result = await world.sandbox.script.runCi({ repo: "acme/widgets" });
+      const { data } = await octokit.rest.checks.get({ ...repo, check_run_id: result.checkRunId });
+      expect(data.output.text).toContain("token=*** short=abc");
+      expect(JSON.stringify(data.output)).not.toContain(env.DEPLOY_TOKEN);
+    } finally {
+      world.sandbox.script.setCi({ repo: "acme/widgets", name: "test", command: CHECK });
+    }
+  });
+});
+
+describe("stopping the sandbox while CI runs", () => {
+  it("kills the CI command in flight, ends its check run cancelled, and only then removes the data", async () => {
+    const world = await startWorld();
+    const scratch = await mkdtemp(join(tmpdir(), "sandbox-ci-stop-"));
+    const pidFile = join(scratch, "pid");
+    try {
+      const script = world.sandbox.script;
+      script.setCi({
+        repo: "acme/widgets",
+        name: "slow",
+        command: ["sh", "-c", 'echo $$ > "$PID_FILE"; exec sleep 30'],
+        env: { PID_FILE: pidFile },
+      });
+      await script.pushFiles({ repo: "acme/widgets", branch: "slow", files: { "a.txt": "a" } });
+      const pull = await script.openPullRequest({
+        repo: "acme/widgets",
+        head: "slow",
+        title: "Slow",
+        user: "alice",
+      });
+      let pid = 0;
+      while (!pid) {
+        pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
+        if (!pid) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(() => process.kill(pid, 0)).not.toThrow();
+      const repoState = world.sandbox.store.repo("acme/widgets");
+      await world.stop();
+      expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: "ESRCH" }));
+      const check = repoState.checkRuns.find((c) => c.headSha === pull.headSha && c.name === "slow");
+      expect(check).toMatchObject({ status: "completed", conclusion: "cancelled" });
+      expect(check?.output?.summary).toContain("cancelled");
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   });
 });

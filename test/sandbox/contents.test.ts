@@ -114,4 +114,25 @@ describe("the contents API", () => {
     });
     expect(world.sandbox.responseProblems).toEqual([]);
   });
+
+  it("answers 404 for a GET and 422 for a PUT of a path with `..` or empty segments, without git's words", async () => {
+    const token = (await world.installationOctokit().auth({ type: "installation" })) as { token: string };
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${world.sandbox.baseUrl}/repos/${owner}/${repo}/contents/${path}`, {
+        method,
+        headers: { authorization: `token ${token.token}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, text: await response.text() };
+    };
+    for (const path of ["..%2fx", "a/..%2f..%2fetc", "bin/.%2ftool", "bin%2f%2ftool", "%2fREADME.md"]) {
+      const got = await call("GET", path);
+      expect({ path, status: got.status }).toEqual({ path, status: 404 });
+      expect(JSON.parse(got.text)).toMatchObject({ message: "Not Found" });
+      const put = await call("PUT", path, { message: "x", content: Buffer.from("x").toString("base64") });
+      expect({ path, status: put.status }).toEqual({ path, status: 422 });
+      expect(put.text).not.toMatch(/fatal|git [a-z-]+ |exit \d/);
+    }
+    expect(await world.sandbox.script.readFile({ repo: `${owner}/${repo}`, path: "x" })).toBeNull();
+  });
 });

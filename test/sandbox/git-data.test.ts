@@ -171,4 +171,28 @@ describe("the Git Data API", () => {
     const getCommit = await octokit.rest.git.getCommit({ owner, repo, commit_sha: missing }).catch((e) => e);
     expect(getCommit.status).toBe(404);
   });
+
+  it("answers 422 with GitHub's message for malformed tree paths and submodule shas, never git's stderr", async () => {
+    const octokit = world.installationOctokit();
+    const { data: blob } = await octokit.rest.git.createBlob({ owner, repo, content: "x\n" });
+    const attempts = [
+      { entry: { path: "a\nb", mode: "100644", type: "blob", sha: blob.sha }, message: /malformed path/ },
+      { entry: { path: "a\tb", mode: "100644", type: "blob", content: "x" }, message: /malformed path/ },
+      { entry: { path: "../x", mode: "100644", type: "blob", sha: blob.sha }, message: /malformed path/ },
+      { entry: { path: "/x", mode: "100644", type: "blob", sha: blob.sha }, message: /malformed path/ },
+      { entry: { path: "lib", mode: "160000", type: "commit", sha: "not-a-sha" }, message: /BadObjectState/ },
+    ] as const;
+    for (const { entry, message } of attempts) {
+      const error = await octokit.rest.git
+        .createTree({ owner, repo, tree: [entry] as never })
+        .catch((e: { status: number; response: { data: { message: string } } }) => e);
+      expect({ path: entry.path, status: (error as { status: number }).status }).toEqual({
+        path: entry.path,
+        status: 422,
+      });
+      const body = (error as { response: { data: { message: string } } }).response.data.message;
+      expect(body).toMatch(message);
+      expect(body).not.toMatch(/git |fatal|update-index/);
+    }
+  });
 });

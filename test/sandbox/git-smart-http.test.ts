@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { heldRepoLocks } from "../../sandbox/git/repo-lock.js";
 import { startWorld, type World } from "../helpers/sandbox.js";
 import { webhookShapeProblems } from "../helpers/webhook-shape.js";
 
@@ -140,5 +141,48 @@ describe("git smart HTTP", () => {
     await world.sandbox.webhooks.settled();
     const push = world.sandbox.webhooks.deliveries.filter((d) => d.event === "push").at(-1);
     expect(push?.payload).toMatchObject({ ref: "refs/heads/scripted", sender: { login: "alice" } });
+  });
+
+  it("announces each ref change once when REST ref changes race a push", async () => {
+    const dir = join(work, "race");
+    await git(work, ["clone", "--quiet", remote(await token()), dir]);
+    await writeFile(join(dir, "race.md"), "racing\n");
+    await git(dir, ["add", "race.md"]);
+    await git(dir, ["commit", "--quiet", "-m", "Race"]);
+    const octokit = world.installationOctokit();
+    const sha = (await git(dir, ["rev-parse", "HEAD~0"])).trim();
+    const base = world.repo.headSha;
+    const seen = world.sandbox.webhooks.deliveries.length;
+    const push = git(dir, ["push", "--quiet", "origin", "HEAD:refs/heads/raced"]);
+    const creates = Array.from({ length: 8 }, (_, i) =>
+      new Promise((resolve) => setTimeout(resolve, i * 15)).then(() =>
+        octokit.rest.git.createRef({
+          owner: "acme",
+          repo: "widgets",
+          ref: `refs/heads/race-${i}`,
+          sha: base,
+        }),
+      ),
+    );
+    await Promise.all([push, ...creates]);
+    await world.sandbox.webhooks.settled();
+
+    const pushes = world.sandbox.webhooks.deliveries.slice(seen).filter((d) => d.event === "push");
+    const refs = pushes.map((d) => (d.payload as { ref: string }).ref).sort();
+    const expected = ["refs/heads/raced", ...Array.from({ length: 8 }, (_, i) => `refs/heads/race-${i}`)];
+    expect(refs).toEqual(expected.sort());
+    const raced = pushes.find((d) => (d.payload as { ref: string }).ref === "refs/heads/raced");
+    expect(raced?.payload).toMatchObject({ after: sha });
+    expect(heldRepoLocks()).toBe(0);
+  });
+
+  it("meters smart-HTTP traffic by service and installation", async () => {
+    world.sandbox.script.resetMeter({});
+    await git(work, ["clone", "--quiet", remote(await token()), join(work, "metered")]);
+    const meter = world.sandbox.script.meter({});
+    const id = String(world.installationId);
+    expect(meter.byRoute["GIT git-upload-pack"]).toBeGreaterThanOrEqual(2);
+    expect(meter.byInstallation[id]?.reads).toBeGreaterThanOrEqual(2);
+    expect(meter.byInstallation[id]?.writes).toBe(0);
   });
 });

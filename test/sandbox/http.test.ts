@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { startWorld, type World } from "../helpers/sandbox.js";
 
@@ -210,8 +211,12 @@ describe("sandbox scripting over HTTP", () => {
     await world.stop();
   });
 
-  async function script(name: string, body: string) {
-    const response = await fetch(`${world.sandbox.baseUrl}/_sandbox/${name}`, { method: "POST", body });
+  async function script(name: string, body: string, headers: Record<string, string> = {}) {
+    const response = await fetch(`${world.sandbox.baseUrl}/_sandbox/${name}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+    });
     return {
       status: response.status,
       body: (await response.json()) as Record<string, unknown> & { id?: number },
@@ -234,5 +239,32 @@ describe("sandbox scripting over HTTP", () => {
       JSON.stringify({ repo: "acme/nope", user: "x", role: "write" }),
     );
     expect(failing).toEqual({ status: 400, body: { message: "sandbox: no repository acme/nope" } });
+  });
+
+  it("refuses web pages: requests with an Origin, a foreign Host, or a body that is not JSON", async () => {
+    const fromPage = await script("createUser", JSON.stringify({ login: "mallory" }), {
+      origin: "http://evil.example",
+    });
+    expect(fromPage.status).toBe(403);
+    const form = await fetch(`${world.sandbox.baseUrl}/_sandbox/createUser`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ login: "mallory" }),
+    });
+    expect(form.status).toBe(415);
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(
+        `${world.sandbox.baseUrl}/_sandbox/createUser`,
+        { method: "POST", headers: { host: "evil.example", "content-type": "application/json" } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
+      request.on("error", reject);
+      request.end(JSON.stringify({ login: "mallory" }));
+    });
+    expect(rebound).toBe(403);
+    expect(world.sandbox.store.userByLogin("mallory")).toBeUndefined();
   });
 });
