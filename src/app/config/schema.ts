@@ -1,0 +1,114 @@
+import { z } from "zod";
+
+/**
+ * `.github/flotilla.yml`: one schema, the single source of truth for the repository config. Every key has a
+ * default and a one-line meaning; docs/config.md and docs/flotilla.schema.json are generated from it
+ * (`npm run config:docs`), and a test keeps them current.
+ */
+
+export const ADAPTERS = ["claude", "codex", "gemini", "opencode", "aider", "goose", "command"] as const;
+
+const UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+const UNITS_BYTES = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 } as const;
+
+/** `90s`, `45m`, `2h` → milliseconds. */
+const Duration = z
+  .string()
+  .regex(/^\d+(s|m|h)$/, 'a duration such as "90s", "45m" or "2h"')
+  .transform((text) => Number.parseInt(text, 10) * UNITS_MS[text.slice(-1) as keyof typeof UNITS_MS]);
+
+/** `512KB`, `2MB` → bytes. */
+const Size = z
+  .string()
+  .regex(/^\d+(B|KB|MB|GB)$/, 'a size such as "512KB" or "2MB"')
+  .transform((text) => {
+    const unit = /[A-Z]+$/.exec(text)?.[0] as keyof typeof UNITS_BYTES;
+    return Number.parseInt(text, 10) * UNITS_BYTES[unit];
+  });
+
+const AgentSchema = z
+  .object({
+    adapter: z.enum(ADAPTERS).describe("Which CLI runs this agent; `command` runs any program you name."),
+    model: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The model the CLI is asked to use; the CLI's own default when unset."),
+    command: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe(
+        "For `adapter: command`: the program and its arguments; `{prompt_file}`, `{workspace}` and `{model}` are filled in.",
+      ),
+    timeout: Duration.prefault("45m").describe(
+      "Wall-clock limit for one run; the whole process group is killed after it.",
+    ),
+    secrets: z
+      .array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name such as ANTHROPIC_API_KEY"))
+      .default([])
+      .describe(
+        "Names of the secrets this agent receives in its environment (its API keys); nothing else is passed.",
+      ),
+  })
+  .strict()
+  .refine((agent) => agent.adapter !== "command" || agent.command !== undefined, {
+    message: "an agent with `adapter: command` needs `command`, the program and its arguments",
+    path: ["command"],
+  });
+
+/** The agents available when the config names none: each known CLI under its own name. */
+const BUILT_IN_AGENTS = Object.fromEntries(
+  ADAPTERS.filter((a) => a !== "command").map((adapter) => [adapter, { adapter }]),
+);
+
+export const ConfigSchema = z
+  .object({
+    backend: z
+      .enum(["local", "actions"])
+      .default("local")
+      .describe(
+        "Where agents run: `local` (a worktree on the worker host) or `actions` (a GitHub Actions job).",
+      ),
+    labelPrefix: z
+      .string()
+      .min(1)
+      .default("agent:")
+      .describe("A label `<labelPrefix><agent>` on an issue starts that agent."),
+    agents: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and dashes"), AgentSchema)
+      .prefault(BUILT_IN_AGENTS)
+      .describe(
+        "The agents people can ask for, by name. When set, it replaces the built-in list (one per known CLI).",
+      ),
+    concurrency: z
+      .object({
+        perRepo: z
+          .int()
+          .min(1)
+          .max(50)
+          .default(3)
+          .describe("Agent runs at once in this repository; more wait in order."),
+      })
+      .strict()
+      .prefault({})
+      .describe("Limits on runs at once."),
+    protectedPaths: z
+      .array(z.string().min(1))
+      .default([".github/workflows/**"])
+      .describe(
+        "Glob patterns an agent may not change; a run that touches one is refused and nothing is pushed.",
+      ),
+    limits: z
+      .object({
+        maxFilesChanged: z.int().min(1).default(200).describe("Most files one run may change."),
+        maxBytesChanged: Size.prefault("2MB").describe("Most bytes of new content one run may write."),
+      })
+      .strict()
+      .prefault({})
+      .describe("Size limits on an agent's changes, checked before anything is pushed."),
+  })
+  .strict();
+
+export type RepoConfig = z.output<typeof ConfigSchema>;
+export type AgentConfig = RepoConfig["agents"][string];

@@ -1,0 +1,122 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "@jest/globals";
+import { configJsonSchema, configReferenceMarkdown } from "../../scripts/config-docs.js";
+import {
+  configProblemsMessage,
+  parseRepoConfig,
+  validateRepoConfig,
+} from "../../src/app/config/validate-config.js";
+
+function problemsOf(text: string) {
+  const result = parseRepoConfig(text);
+  if (result.ok) throw new Error("expected the config to be refused");
+  return result.problems;
+}
+
+describe("the repository config (.github/flotilla.yml)", () => {
+  it("gives every key its default when the file is empty or absent", () => {
+    const result = validateRepoConfig(undefined);
+    expect(result).toEqual({
+      ok: true,
+      config: expect.objectContaining({
+        backend: "local",
+        labelPrefix: "agent:",
+        concurrency: { perRepo: 3 },
+        protectedPaths: [".github/workflows/**"],
+        limits: { maxFilesChanged: 200, maxBytesChanged: 2 * 1024 * 1024 },
+      }),
+    });
+    if (!result.ok) return;
+    expect(Object.keys(result.config.agents)).toEqual([
+      "claude",
+      "codex",
+      "gemini",
+      "opencode",
+      "aider",
+      "goose",
+    ]);
+    expect(result.config.agents.claude).toEqual({ adapter: "claude", timeout: 45 * 60_000, secrets: [] });
+  });
+
+  it("reads durations and sizes as people write them", () => {
+    const result = parseRepoConfig(
+      "agents:\n  fixer: { adapter: command, command: [./fix.sh, '{prompt_file}'], timeout: 90s }\nlimits: { maxBytesChanged: 512KB }\n",
+    );
+    expect(result.ok && result.config.agents.fixer).toEqual({
+      adapter: "command",
+      command: ["./fix.sh", "{prompt_file}"],
+      timeout: 90_000,
+      secrets: [],
+    });
+    expect(result.ok && result.config.limits.maxBytesChanged).toBe(512 * 1024);
+  });
+
+  it("ignores `_extends`, which Probot's loader has already applied", () => {
+    expect(validateRepoConfig({ _extends: ".github", backend: "actions" })).toMatchObject({
+      ok: true,
+      config: { backend: "actions" },
+    });
+  });
+
+  it("names the line and key of each problem, and what is expected", () => {
+    const text = [
+      "backend: local",
+      "agents:",
+      "  claude: { adapter: clod }",
+      "  fixer:",
+      "    adapter: command",
+      "concurrency:",
+      "  perRepo: 0",
+      "colour: blue",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      { key: "agents.claude.adapter", line: 3, message: expect.stringContaining('expected one of "claude"') },
+      { key: "agents.fixer.command", line: 5, message: expect.stringContaining("needs `command`") },
+      { key: "concurrency.perRepo", line: 7, message: expect.stringContaining(">=1") },
+      { key: "colour", line: 8, message: 'unknown key "colour"' },
+    ]);
+  });
+
+  it("explains a duration or size it cannot read", () => {
+    const [problem] = problemsOf("agents:\n  claude:\n    adapter: claude\n    timeout: 45 minutes\n");
+    expect(problem).toEqual({
+      key: "agents.claude.timeout",
+      line: 4,
+      message: expect.stringContaining('"45m"'),
+    });
+  });
+
+  it("reports a YAML syntax error with its line", () => {
+    const [extraBrace] = problemsOf("backend: local\nagents: {claude: {adapter: claude}}}\nfoo: 1\n");
+    expect(extraBrace?.line).toBe(2);
+    expect(extraBrace?.message).toMatch(/^not valid YAML: Unexpected flow-map-end token/);
+    const [twice] = problemsOf("backend: local\nbackend: actions\n");
+    expect(twice).toEqual({ key: "", line: 2, message: "not valid YAML: Map keys must be unique" });
+  });
+
+  it("writes one comment that names the file, each line and key, and what to do", () => {
+    const message = configProblemsMessage(problemsOf("backend: cloud\n"));
+    expect(message).toContain("Flotilla could not use `.github/flotilla.yml`, so nothing was started:");
+    expect(message).toContain('- line 1, `backend`: Invalid option: expected one of "local"|"actions"');
+    expect(message).toContain("Fix the file and add the label again.");
+  });
+
+  it("has its reference (docs/config.md) and JSON Schema generated from the schema (`npm run config:docs`)", () => {
+    const cells = (markdown: string) =>
+      markdown
+        .trim()
+        .split("\n")
+        .map((line) =>
+          line
+            .split("|")
+            .map((cell) => cell.trim().replace(/^-+$/, "---"))
+            .join("|"),
+        );
+    const docs = readFileSync(new URL("../../docs/config.md", import.meta.url), "utf8");
+    expect(cells(docs)).toEqual(cells(configReferenceMarkdown()));
+    const schema = JSON.parse(
+      readFileSync(new URL("../../docs/flotilla.schema.json", import.meta.url), "utf8"),
+    );
+    expect(schema).toEqual(configJsonSchema());
+  });
+});
