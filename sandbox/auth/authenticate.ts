@@ -12,6 +12,11 @@ import { verifyAppJwt } from "./app-jwt.js";
 
 const LEVEL_RANK: Record<AccessLevel, number> = { read: 1, write: 2, admin: 3 };
 
+/** Whether a granted permission level covers the one needed (admin covers write covers read). */
+export function covers(granted: AccessLevel | undefined, needed: AccessLevel): boolean {
+  return granted !== undefined && LEVEL_RANK[granted] >= LEVEL_RANK[needed];
+}
+
 /** `Authorization: token X` / `Bearer X` → who is calling. Throws the 401 GitHub would send. */
 export function authenticate(header: string | undefined, store: Store): Caller {
   if (!header) throw requiresAuthentication();
@@ -57,5 +62,5 @@ export function checkPermission(caller: Caller, needed: Route["permission"]): vo
   if (!needed || caller.kind !== "installation") return;
   const [name, level] = needed;
   const granted = caller.token.permissions[name];
-  if (!granted || LEVEL_RANK[granted] < LEVEL_RANK[level]) throw notAccessible();
+  if (!covers(granted, level)) throw notAccessible();
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { covers } from "../auth/authenticate.js";
 import { HttpError, notFound, validationFailed } from "../http/errors.js";
 import { paginate } from "../http/pagination.js";
 import { json, noContent, type Route, type RouteContext } from "../http/route.js";
@@ -7,7 +8,6 @@ import type { AccessLevel, Installation, InstallationToken, Permissions } from "
 import type { Delivery } from "../webhooks/webhooks.js";
 
 const TOKEN_LIFETIME_MS = 60 * 60 * 1000;
-const LEVEL_RANK: Record<AccessLevel, number> = { read: 1, write: 2, admin: 3 };
 
 function appOf(ctx: RouteContext) {
   if (ctx.caller.kind !== "app") throw notFound();
@@ -29,7 +29,7 @@ function narrowPermissions(granted: Permissions, requested: unknown): Permission
   const out: Permissions = {};
   for (const [name, level] of Object.entries(requested as Record<string, AccessLevel>)) {
     const has = granted[name];
-    if (!has || LEVEL_RANK[has] < LEVEL_RANK[level]) {
+    if (!covers(has, level)) {
       throw new HttpError(422, "The permissions requested are not granted to this installation.");
     }
     out[name] = level;

@@ -6,6 +6,7 @@ import {
   parseRepoConfig,
   validateRepoConfig,
 } from "../../src/app/config/validate-config.js";
+import { tableCells } from "../helpers/markdown.js";
 
 function problemsOf(text: string) {
   const result = parseRepoConfig(text);
@@ -102,18 +103,8 @@ describe("the repository config (.github/flotilla.yml)", () => {
   });
 
   it("has its reference (docs/config.md) and JSON Schema generated from the schema (`npm run config:docs`)", () => {
-    const cells = (markdown: string) =>
-      markdown
-        .trim()
-        .split("\n")
-        .map((line) =>
-          line
-            .split("|")
-            .map((cell) => cell.trim().replace(/^-+$/, "---"))
-            .join("|"),
-        );
     const docs = readFileSync(new URL("../../docs/config.md", import.meta.url), "utf8");
-    expect(cells(docs)).toEqual(cells(configReferenceMarkdown()));
+    expect(tableCells(docs)).toEqual(tableCells(configReferenceMarkdown()));
     const schema = JSON.parse(
       readFileSync(new URL("../../docs/flotilla.schema.json", import.meta.url), "utf8"),
     );
