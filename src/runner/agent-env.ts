@@ -1,0 +1,46 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A secret the agent's config names is not set on the worker: the run cannot start until it is. */
+export class MissingSecretError extends Error {
+  override name = "MissingSecretError";
+  constructor(readonly secretName: string) {
+    super(
+      `the agent needs the secret ${secretName}, which is not set in the worker's environment: set it there, or remove it from the agent's \`secrets\``,
+    );
+  }
+}
+
+/** What an agent gets from the worker's environment besides its secrets: enough to run, nothing to leak. */
+const PASSED_THROUGH = ["PATH", "LANG", "LC_ALL", "TZ", "TERM", "TMPDIR"] as const;
+
+/**
+ * The complete environment for one agent process: the allowlist above taken from `source`, the agent's
+ * configured secrets taken from `source` by name, `CI=true` (CLIs then skip prompts and colours), and `extra`
+ * last (the runner's own HOME and TMPDIR). Everything else in the worker's environment — its GitHub App key,
+ * Redis URL, other agents' keys — stays out. `HOME` is never the worker's: it is `extra.HOME`, or else a
+ * fresh empty temp dir that the caller removes.
+ *
+ * @throws MissingSecretError when a named secret is unset or empty in `source`.
+ */
+export function agentEnvironment(
+  secretNames: string[],
+  source: NodeJS.ProcessEnv,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of PASSED_THROUGH) {
+    const value = source[name];
+    if (value !== undefined) env[name] = value;
+  }
+  env.PATH ??= "/usr/local/bin:/usr/bin:/bin";
+  for (const name of secretNames) {
+    const value = source[name];
+    if (value === undefined || value === "") throw new MissingSecretError(name);
+    env[name] = value;
+  }
+  Object.assign(env, extra, { CI: "true" });
+  env.HOME ??= mkdtempSync(join(tmpdir(), "flotilla-home-"));
+  return env;
+}

@@ -1,0 +1,97 @@
+import { generateKeyPairSync } from "node:crypto";
+import { describe, expect, it } from "@jest/globals";
+import { createRedactor, lastLines } from "../../src/runner/redact.js";
+
+describe("createRedactor", () => {
+  it("replaces each configured secret value wherever it appears", () => {
+    const redact = createRedactor(["hunter2-secret", "another-value"]);
+
+    expect(redact("key=hunter2-secret, again hunter2-secret; another-value!")).toBe(
+      "key=[redacted], again [redacted]; [redacted]!",
+    );
+  });
+
+  it("removes a secret that contains another secret whole", () => {
+    const redact = createRedactor(["abcd", "abcdefgh"]);
+
+    expect(redact("x abcdefgh y abcd")).toBe("x [redacted] y [redacted]");
+  });
+
+  it("treats secret values as text, not as patterns", () => {
+    const redact = createRedactor(["a.b*c(d)"]);
+
+    expect(redact("a.b*c(d) aXbbbcd")).toBe("[redacted] aXbbbcd");
+  });
+
+  it("leaves values shorter than 4 characters alone rather than garble the output", () => {
+    const redact = createRedactor(["abc", ""]);
+
+    expect(redact("abc abc")).toBe("abc abc");
+  });
+
+  it.each([
+    ["a GitHub installation token", "token ghs_16C7e42F292c6912E7710c838347Ae178B4a"],
+    ["a GitHub personal token", "ghp_16C7e42F292c6912E7710c838347Ae178B4a"],
+    ["a GitHub OAuth token", "gho_16C7e42F292c6912E7710c838347Ae178B4a"],
+    ["a GitHub user-to-server token", "ghu_16C7e42F292c6912E7710c838347Ae178B4a"],
+    ["a fine-grained GitHub token", "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz"],
+    ["an Anthropic key", "ANTHROPIC_API_KEY=sk-ant-api03-abcdefghijklmnopqrstuvwxyz-0123456789"],
+    ["an OpenAI key", "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789"],
+    ["an AWS access key id", "aws_access_key_id = AKIAIOSFODNN7EXAMPLE"],
+  ])("redacts %s nobody configured", (_, text) => {
+    const out = createRedactor([])(text);
+
+    expect(out).toContain("[redacted]");
+    expect(out).not.toMatch(/16C7e42F|abcdefghijklmnop|IOSFODNN7/);
+  });
+
+  it("redacts an Authorization header's credentials but keeps its scheme readable", () => {
+    const redact = createRedactor([]);
+
+    expect(redact("Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.payload.sig")).toBe(
+      "Authorization: Bearer [redacted]",
+    );
+    expect(redact("authorization: basic eC1hY2Nlc3MtdG9rZW46c2VjcmV0")).toBe(
+      "authorization: basic [redacted]",
+    );
+  });
+
+  it("redacts credentials in URLs", () => {
+    const redact = createRedactor([]);
+
+    expect(redact("remote: https://x-access-token:v1.abcdef0123@github.com/acme/widgets.git")).toBe(
+      "remote: https://x-access-token:[redacted]@github.com/acme/widgets.git",
+    );
+    expect(redact("redis://default:p4ssw0rd@redis:6379")).toBe("redis://default:[redacted]@redis:6379");
+  });
+
+  it("redacts a whole private key block, and one cut off before its end", () => {
+    const { privateKey } = generateKeyPairSync("rsa", {
+      modulusLength: 1024,
+      privateKeyEncoding: { type: "pkcs1", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
+    const redact = createRedactor([]);
+
+    expect(redact(`before\n${privateKey}after`)).toBe("before\n[redacted]\nafter");
+    expect(redact(`cut: ${privateKey.slice(0, 200)}`)).toBe("cut: [redacted]");
+  });
+
+  it("leaves ordinary text alone", () => {
+    const text = "task-runner-configuration: skipped 3 tests; see https://github.com/acme/widgets/pull/2";
+
+    expect(createRedactor(["s3cret"])(text)).toBe(text);
+  });
+});
+
+describe("lastLines", () => {
+  it("returns the last n lines without counting a final newline", () => {
+    expect(lastLines("a\nb\nc\nd\n", 2)).toBe("c\nd");
+    expect(lastLines("a\r\nb\r\nc", 2)).toBe("b\nc");
+  });
+
+  it("returns everything when there are fewer lines, and nothing for n = 0", () => {
+    expect(lastLines("only\n", 5)).toBe("only");
+    expect(lastLines("a\nb", 0)).toBe("");
+  });
+});
