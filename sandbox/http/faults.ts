@@ -15,7 +15,15 @@ export interface FaultRule {
   retryAfter?: number;
   /** Added latency for matching requests, failed or not. */
   latencyMs?: number;
+  /**
+   * Answer with the fault only after the request took effect: the write is done, its response is lost (a
+   * proxy's 502, a timeout), so a client that retries must find what it already made.
+   */
+  afterHandling?: boolean;
 }
+
+/** `before` a request is handled, or `after` it took effect (rules with `afterHandling`). */
+export type FaultPhase = "before" | "after";
 
 /** A small seeded generator (mulberry32) so that a fault rate gives the same run twice. */
 export function seededRandom(seed: number): () => number {
@@ -50,13 +58,16 @@ export class Faults {
     return this.rules.map((r) => ({ ...r }));
   }
 
-  /** Applies the rules for one request: waits for latency, then throws the fault if one fires. */
-  async apply(routeKey: string): Promise<void> {
+  /**
+   * Applies the rules for one request in one phase: before handling, waits for latency, then throws the fault
+   * if one fires; after handling, throws the fault of an `afterHandling` rule if one fires.
+   */
+  async apply(routeKey: string, phase: FaultPhase = "before"): Promise<void> {
     const matching = this.rules.filter((r) => r.route === "*" || r.route === routeKey);
-    const latency = Math.max(0, ...matching.map((r) => r.latencyMs ?? 0));
+    const latency = phase === "before" ? Math.max(0, ...matching.map((r) => r.latencyMs ?? 0)) : 0;
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     for (const rule of matching) {
-      if (!rule.kind) continue;
+      if (!rule.kind || (rule.afterHandling === true) !== (phase === "after")) continue;
       if (rule.times !== undefined) {
         if (rule.times <= 0) continue;
         rule.times -= 1;

@@ -95,8 +95,10 @@ async function handleRest(
       repo: repo as RouteContext["repo"],
       url,
     };
-    const reply = await route.handle(ctx);
-    return withHeaders(checkResponse(sb, matched.key, reply), limit);
+    const reply = checkResponse(sb, matched.key, await route.handle(ctx));
+    // A lost response: the request took effect, but the client only sees the fault.
+    await sb.faults.apply(matched.key, "after");
+    return withHeaders(reply, limit);
   } catch (error) {
     const reply = errorReply(error);
     return caller ? withHeaders(reply, rateLimits.peek(caller)) : reply;

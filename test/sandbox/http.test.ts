@@ -145,6 +145,27 @@ describe("sandbox fault injection and metering", () => {
     world.sandbox.script.clearFaults({});
   });
 
+  it("loses the response of a write that took effect when the fault answers after handling", async () => {
+    const octokit = world.installationOctokit();
+    const { number } = await world.sandbox.script.openIssue({
+      repo: "acme/widgets",
+      title: "Lost",
+      user: "alice",
+    });
+    const comments = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments";
+    world.sandbox.script.addFault({ route: comments, kind: "502", times: 1, afterHandling: true });
+    const write = { owner: "acme", repo: "widgets", issue_number: number, body: "made once" };
+    await expect(octokit.rest.issues.createComment(write)).rejects.toMatchObject({ status: 502 });
+    const { data } = await octokit.rest.issues.listComments({
+      owner: "acme",
+      repo: "widgets",
+      issue_number: number,
+    });
+    expect(data.map((c) => c.body)).toEqual(["made once"]);
+    await expect(octokit.rest.issues.createComment(write)).resolves.toMatchObject({ status: 201 });
+    world.sandbox.script.clearFaults({});
+  });
+
   it("adds the configured latency to a route", async () => {
     const octokit = world.installationOctokit();
     await octokit.rest.apps.listReposAccessibleToInstallation(); // token minted outside the measurement

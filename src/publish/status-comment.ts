@@ -1,0 +1,189 @@
+import type { GitHub } from "../github/octokit.js";
+import { formatDuration } from "./format-duration.js";
+import { codeFence, inlineCode, lastLines, plainText, truncate } from "./markdown.js";
+import { httpStatus } from "./request-error.js";
+
+/**
+ * The one status comment per task on its issue, edited in place as the task moves: what happened, in words
+ * for the person who asked, and what they can do next.
+ */
+
+export type StatusView =
+  | {
+      state: "queued";
+      agent: string;
+      /** 1-based place among this repository's waiting tasks. */
+      position?: number;
+    }
+  | { state: "running"; agent: string; backend: string }
+  | { state: "publishing"; agent: string }
+  | { state: "pr-opened"; agent: string; pr: { number: number; url: string }; durationMs: number }
+  | { state: "no-changes"; agent: string; durationMs: number; outputTail?: string }
+  /** The path policy or the size limits refused the changes. */
+  | { state: "refused"; agent: string; reason: string; paths: string[] }
+  /** `outputTail` is already redacted. */
+  | { state: "failed"; agent: string; reason: string; outputTail?: string }
+  | { state: "cancelled"; agent: string; reason?: string };
+
+export interface UpsertStatusCommentInput {
+  owner: string;
+  repo: string;
+  issue: number;
+  taskId: string;
+  /** The comment's id when the task already knows it; saves paging through the issue. */
+  commentId?: number;
+  /** From {@link renderStatusComment}: it must start with the task's marker, which is how it is found again. */
+  body: string;
+}
+
+const TAIL_LINES = 30;
+const MAX_REASON = 1_000;
+const MAX_PATHS = 30;
+const MAX_PATH = 300;
+const RETRY = "To try again, remove the label and add it back.";
+
+/**
+ * A hidden HTML comment naming the task, at the start of its status comment. The id is URL-encoded, so no id
+ * can end the HTML comment early (`-->`) and show the rest.
+ */
+export function statusMarker(taskId: string): string {
+  return `<!-- flotilla:status task=${encodeURIComponent(taskId)} -->`;
+}
+
+/**
+ * The status comment's body for `view`. Text from agents and GitHub (reasons, paths, output) is shown
+ * literally: reasons as plain text, paths as code, output in a fence it cannot break out of. The sizes are
+ * capped so the body stays far below GitHub's 65,536 characters.
+ */
+export function renderStatusComment(taskId: string, view: StatusView): string {
+  return [statusMarker(taskId), ...describe(view)].join("\n");
+}
+
+function describe(view: StatusView): string[] {
+  const agent = inlineCode(view.agent);
+  switch (view.state) {
+    case "queued":
+      return [`⏳ **Queued.** ${agent} will start on this issue when a slot is free${place(view.position)}.`];
+    case "running":
+      return [
+        `🏃 **Running.** ${agent} is working on this issue (${inlineCode(view.backend)}). The pull request will be linked here when it is done.`,
+      ];
+    case "publishing":
+      return [
+        `📦 **Publishing.** ${agent} has finished; its changes are being committed and a pull request opened.`,
+      ];
+    case "pr-opened":
+      return [
+        `✅ **Pull request opened: ${prLink(view.pr)}.** ${agent} worked for ${formatDuration(view.durationMs)}. Review the changes there.`,
+      ];
+    case "no-changes":
+      return [
+        `➖ **No changes.** ${agent} finished after ${formatDuration(view.durationMs)} without changing any file, so no branch or pull request was made. Say more precisely in the issue what should change and where. ${RETRY}`,
+        ...outputSection(view.outputTail),
+      ];
+    case "refused":
+      return [
+        `🚫 **Not published.** ${agent} made changes Flotilla may not push: ${reasonText(view.reason)}.`,
+        ...pathList(view.paths),
+        "",
+        `No branch or pull request was made. Narrow the issue so the agent stays clear of these paths and within the limits; maintainers set protected paths and limits in \`.github/flotilla.yml\` (workflow files are always protected). ${RETRY}`,
+      ];
+    case "failed":
+      return [
+        `❌ **Failed.** ${agent} could not finish: ${reasonText(view.reason)}. ${RETRY}`,
+        ...outputSection(view.outputTail),
+      ];
+    case "cancelled":
+      return [
+        `⏹️ **Cancelled.** ${agent} was stopped${view.reason ? `: ${reasonText(view.reason)}` : ""}. To start over, remove the label and add it back.`,
+      ];
+  }
+}
+
+function place(position: number | undefined): string {
+  if (position === undefined || !Number.isSafeInteger(position) || position < 1) return "";
+  if (position === 1) return "; it is next in line";
+  return `; ${position - 1} ${position === 2 ? "task is" : "tasks are"} ahead of it`;
+}
+
+function prLink(pr: { number: number; url: string }): string {
+  // The URL comes from GitHub's API; anything else is shown without a link rather than trusted.
+  return /^https?:\/\/[^\s()<>]+$/.test(pr.url) ? `[#${pr.number}](${pr.url})` : `#${pr.number}`;
+}
+
+/** A reason as one plain-text sentence without its own final full stop (the message adds one). */
+function reasonText(reason: string): string {
+  return plainText(truncate(reason.trim().replace(/[.\s]+$/, ""), MAX_REASON));
+}
+
+function pathList(paths: string[]): string[] {
+  const items = paths.slice(0, MAX_PATHS).map((p) => `- ${inlineCode(truncate(p, MAX_PATH))}`);
+  if (paths.length > MAX_PATHS) items.push(`- …and ${paths.length - MAX_PATHS} more`);
+  return items.length > 0 ? ["", ...items] : [];
+}
+
+function outputSection(tail: string | undefined): string[] {
+  const { lines } = lastLines(tail ?? "", TAIL_LINES);
+  if (lines.length === 0) return [];
+  return [
+    "",
+    "<details>",
+    `<summary>Last ${lines.length === 1 ? "line" : `${lines.length} lines`} of the agent's output</summary>`,
+    "",
+    codeFence(lines.join("\n")),
+    "",
+    "</details>",
+  ];
+}
+
+/**
+ * Posts the task's status comment, or edits the one it already has: by `commentId` when known (a deleted
+ * comment falls back to a search), else the first comment on the issue written by a bot that starts with the
+ * task's marker. A person quoting the marker never has their comment taken over.
+ */
+export async function upsertStatusComment(
+  gh: GitHub,
+  input: UpsertStatusCommentInput,
+): Promise<{ id: number; created: boolean }> {
+  const { owner, repo } = input;
+  // Without the marker the comment could not be found again, and the next update would post a second one.
+  if (!input.body.startsWith(statusMarker(input.taskId)))
+    throw new Error(`upsertStatusComment: the body must start with ${statusMarker(input.taskId)}`);
+  if (input.commentId !== undefined) {
+    try {
+      await gh.rest.issues.updateComment({ owner, repo, comment_id: input.commentId, body: input.body });
+      return { id: input.commentId, created: false };
+    } catch (error) {
+      if (httpStatus(error) !== 404) throw error;
+    }
+  }
+  const existing = await findStatusComment(gh, input);
+  if (existing) {
+    if (existing.body !== input.body)
+      await gh.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body: input.body });
+    return { id: existing.id, created: false };
+  }
+  const { data } = await gh.rest.issues.createComment({
+    owner,
+    repo,
+    issue_number: input.issue,
+    body: input.body,
+  });
+  return { id: data.id, created: true };
+}
+
+async function findStatusComment(gh: GitHub, input: UpsertStatusCommentInput) {
+  const marker = statusMarker(input.taskId);
+  const pages = gh.paginate.iterator(gh.rest.issues.listComments, {
+    owner: input.owner,
+    repo: input.repo,
+    issue_number: input.issue,
+    per_page: 100,
+  });
+  // Stops at the first match: the status comment is posted when the task is queued, near the top.
+  for await (const { data } of pages) {
+    const found = data.find((c) => c.user?.type === "Bot" && c.body?.startsWith(marker));
+    if (found) return { id: found.id, body: found.body };
+  }
+  return undefined;
+}
