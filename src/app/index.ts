@@ -1,18 +1,23 @@
-import type { ApplicationFunctionOptions, Probot } from "probot";
+import type { ApplicationFunction } from "probot";
+import type { Fleet } from "../fleet/fleet.js";
+import { startTask } from "./handlers/start-task.js";
+import { SenderPermissions } from "./validation/sender-permission.js";
 
-/**
- * The Probot app: wires webhook events to their handlers and HTTP routes to theirs. It holds no logic.
- * The loop (labelled issue → queued task → pull request) plugs in here; until it lands, Flotilla only
- * answers its health route and logs what it receives.
- */
-export default function flotilla(app: Probot, { addHandler }: ApplicationFunctionOptions): void {
-  addHandler((req, res) => {
-    if (req.url !== "/healthz") return false;
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ status: "ok" }));
-    return true;
-  });
-  app.onAny(async (event) => {
-    app.log.debug({ event: event.name, delivery: event.id }, "webhook received");
-  });
+export interface AppDeps {
+  fleet: Fleet;
+  permissions?: SenderPermissions;
+}
+
+/** The Probot app: wires webhook events to their handlers and HTTP routes to theirs. It holds no logic. */
+export function createApp(deps: AppDeps): ApplicationFunction {
+  return (app, { addHandler }) => {
+    const permissions = deps.permissions ?? new SenderPermissions();
+    addHandler((req, res) => {
+      if (req.url !== "/healthz") return false;
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: "ok" }));
+      return true;
+    });
+    app.on(["issues.labeled", "issues.opened"], startTask({ fleet: deps.fleet, permissions }));
+  };
 }

@@ -7,7 +7,10 @@ import { z } from "zod";
  */
 const EnvSchema = z.object({
   /** The GitHub App's id (App settings → About). */
-  APP_ID: z.coerce.number().int().positive(),
+  APP_ID: z.coerce
+    .number({ error: "must be the App's numeric id, from its settings page (About → App ID)" })
+    .int()
+    .positive(),
   /** The App's private key (PEM). Either this or PRIVATE_KEY_PATH. */
   PRIVATE_KEY: z.string().optional(),
   /** A file holding the App's private key (PEM). */
@@ -25,6 +28,17 @@ const EnvSchema = z.object({
   HOST: z.string().default("0.0.0.0"),
   /** pino log level. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+  /** Redis for the queue and task records; unset: Flotilla starts a private redis-server in DATA_DIR. */
+  REDIS_URL: z.url().optional(),
+  /** Prefix of every Redis key, so several Flotillas can share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.-]+$/, "letters, digits, `.`, `_` and `-`")
+    .default("flotilla"),
+  /** Where the embedded Redis keeps its data and the local backend its repository mirrors and worktrees. */
+  DATA_DIR: z.string().default(".flotilla"),
+  /** Agent runs at once in one worker process (each repository has its own limit in its config). */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 });
 
 export interface Settings {
@@ -35,6 +49,10 @@ export interface Settings {
   port: number;
   host: string;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  dataDir: string;
+  workerConcurrency: number;
 }
 
 export class SettingsError extends Error {
@@ -42,8 +60,10 @@ export class SettingsError extends Error {
 }
 
 /** Reads settings from an environment; throws one SettingsError that lists every problem and its fix. */
-export function loadSettings(env: NodeJS.ProcessEnv): Settings {
-  const parsed = EnvSchema.safeParse(env);
+export function loadSettings(env: NodeJS.ProcessEnv, roles: { app: boolean } = { app: true }): Settings {
+  // A worker receives no webhooks, so it needs no webhook secret.
+  const schema = roles.app ? EnvSchema : EnvSchema.extend({ WEBHOOK_SECRET: z.string().default("") });
+  const parsed = schema.safeParse(env);
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
@@ -60,6 +80,10 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     port: values.PORT,
     host: values.HOST,
     logLevel: values.LOG_LEVEL,
+    redisUrl: values.REDIS_URL,
+    redisPrefix: values.REDIS_PREFIX,
+    dataDir: values.DATA_DIR,
+    workerConcurrency: values.WORKER_CONCURRENCY,
   };
 }
 

@@ -5,6 +5,8 @@ import { join } from "node:path";
 /** A secret the agent's config names is not set on the worker: the run cannot start until it is. */
 export class MissingSecretError extends Error {
   override name = "MissingSecretError";
+  /** Another try fails the same way: the worker ends the task with this message (see AdapterUnavailableError). */
+  readonly permanent = true;
   constructor(readonly secretName: string) {
     super(
       `the agent needs the secret ${secretName}, which is not set in the worker's environment: set it there, or remove it from the agent's \`secrets\``,

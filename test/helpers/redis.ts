@@ -16,7 +16,7 @@ export interface TestRedis {
 const INSTALL_HINT =
   "redis-server is not installed. Install it (Debian/Ubuntu: `sudo apt-get install -y redis-server`; macOS: `brew install redis`) and run the tests again.";
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -34,14 +34,17 @@ async function freePort(): Promise<number> {
  */
 export async function startRedis(
   options: {
-    persistence?: boolean /** The server binary; default `redis-server` on PATH. */;
+    persistence?: boolean;
+    /** The server binary; default `redis-server` on PATH. */
     binary?: string;
+    /** A port to listen on (to bring a stopped server back where its clients look); default a free one. */
+    port?: number;
   } = {},
 ): Promise<TestRedis> {
   const binary = options.binary ?? "redis-server";
   if (spawnSync(binary, ["--version"]).error) throw new Error(INSTALL_HINT);
   const dir = await mkdtemp(join(tmpdir(), "flotilla-redis-"));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = [
     "--port",
     String(port),
@@ -85,10 +88,16 @@ export async function startRedis(
       return connection;
     },
     async stop() {
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
+      await Promise.all(
+        connections.map((c) =>
+          c.status === "ready" ? c.quit().catch(() => c.disconnect()) : c.disconnect(),
+        ),
+      );
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,126 @@
+import type { Context } from "probot";
+import type { Fleet } from "../../fleet/fleet.js";
+import { submitTask } from "../../fleet/submit-task.js";
+import { branchFor, taskIdFor } from "../../fleet/task.js";
+import { loadRepoConfig } from "../config/load-config.js";
+import type { RepoConfig } from "../config/schema.js";
+import { CONFIG_FILE, configProblemsMessage } from "../config/validate-config.js";
+import type { SenderPermissions } from "../validation/sender-permission.js";
+
+export interface StartTaskDeps {
+  fleet: Fleet;
+  permissions: SenderPermissions;
+}
+
+/**
+ * `issues.labeled` (and `issues.opened` with labels already on): a label `<prefix><agent>` asks that agent to
+ * work on the issue. Parse, authorize, enqueue, return: the webhook is acknowledged only once the task is in
+ * Redis, and an error here (Redis away, GitHub 5xx while reading the config) fails the delivery so it can be
+ * redelivered. Explanations for people (bad config, unknown agent) are queued as comments, not posted here.
+ */
+export function startTask(deps: StartTaskDeps) {
+  return async (context: Context<"issues.labeled" | "issues.opened">): Promise<void> => {
+    const { payload } = context;
+    const log = context.log.child({ delivery: context.id, repo: payload.repository.full_name });
+    // 1. Bots never start agents, Flotilla included: no API call needed to know.
+    if (payload.sender.type === "Bot") return log.debug("label from a bot; ignored");
+    const labels =
+      context.name === "issues" && payload.action === "labeled"
+        ? [(payload as { label?: { name: string } }).label?.name ?? ""]
+        : (payload.issue.labels ?? []).map((label) => label.name);
+    if (labels.length === 0) return;
+
+    // 2. The repository's config decides the label prefix and the agents.
+    const loaded = await loadRepoConfig(context);
+    const prefix = loaded.ok ? loaded.config.labelPrefix : loaded.labelPrefix;
+    const agents = labels.filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
+    if (agents.length === 0) return log.debug({ labels }, "no agent label; ignored");
+
+    // 3. Only people with write, maintain or admin may start agents; anyone else gets no run and no reply.
+    const decision = await deps.permissions.check(context.octokit, context.repo(), payload.sender);
+    if (!decision.allowed) {
+      return log.info({ sender: payload.sender.login, ...decision }, "sender may not start agents; ignored");
+    }
+
+    // Keyed by delivery: a redelivered webhook never posts the same explanation twice.
+    const { owner, repo } = context.repo();
+    const notice = (key: string, body: string) =>
+      deps.fleet.queues.updates.add(
+        "notice",
+        {
+          kind: "notice",
+          installationId: installationOf(context),
+          owner,
+          repo,
+          issue: payload.issue.number,
+          body,
+        },
+        { jobId: `notice-${context.id}${key}` },
+      );
+    if (!loaded.ok) {
+      log.info({ problems: loaded.problems }, "invalid repository config; explained on the issue");
+      await notice("", configProblemsMessage(loaded.problems));
+      return;
+    }
+
+    // 4. One task per agent asked for.
+    for (const agent of agents) {
+      const settings = loaded.config.agents[agent];
+      if (!settings) {
+        log.info({ agent }, "unknown agent; explained on the issue");
+        await notice(
+          `-${agent.replace(/[^a-z0-9-]/gi, "_")}`,
+          unknownAgentMessage(agent, prefix, loaded.config),
+        );
+        continue;
+      }
+      const { repository, issue } = payload;
+      const result = await submitTask(
+        deps.fleet,
+        {
+          id: taskIdFor(repository.id, issue.number, agent),
+          repo: {
+            id: repository.id,
+            owner: repository.owner.login,
+            name: repository.name,
+            defaultBranch: repository.default_branch,
+            cloneUrl: repository.clone_url,
+          },
+          installationId: installationOf(context),
+          issue: issue.number,
+          agent,
+          sender: payload.sender.login,
+          branch: branchFor(issue.number, agent),
+          settings: {
+            backend: loaded.config.backend,
+            agent: settings,
+            protectedPaths: loaded.config.protectedPaths,
+            limits: loaded.config.limits,
+          },
+        },
+        loaded.config.concurrency.perRepo,
+        // Keyed by delivery and agent: a redelivery repeats nothing, two agents in one delivery both start.
+        agents.length > 1 ? `${context.id}-${agent}` : context.id,
+      );
+      log.info({ agent, issue: issue.number, ...result }, "task submitted");
+    }
+  };
+}
+
+function installationOf(context: Context): number {
+  const id = (context.payload as { installation?: { id: number } }).installation?.id;
+  if (id === undefined) throw new Error("webhook has no installation; is it from the GitHub App?");
+  return id;
+}
+
+function unknownAgentMessage(agent: string, prefix: string, config: RepoConfig): string {
+  const names = Object.keys(config.agents).sort();
+  // The name comes from a label: keep it from closing the code span it is quoted in.
+  const asked = agent.replaceAll("`", "'");
+  return [
+    `Flotilla has no agent called \`${asked}\` in this repository, so nothing was started.`,
+    "",
+    `The agents configured here: ${names.map((n) => `\`${prefix}${n}\``).join(", ")}.`,
+    `Use one of those labels, or add \`${asked}\` under \`agents\` in \`${CONFIG_FILE}\`.`,
+  ].join("\n");
+}

@@ -1,0 +1,52 @@
+import { randomBytes } from "node:crypto";
+import { readChangedFile } from "../runner/changeset.js";
+import { runSession } from "../runner/run-session.js";
+import type { Workspaces } from "../runner/workspace.js";
+import type { AgentRun, Backend, RunRequest } from "./backend.js";
+
+/** Runs the agent in a git worktree on this host, from a per-repository mirror. */
+export class LocalBackend implements Backend {
+  readonly name = "local";
+
+  constructor(
+    private readonly workspaces: Workspaces,
+    /** Where the agents' configured secrets are read from (the worker's environment). */
+    private readonly secretsFrom: NodeJS.ProcessEnv,
+  ) {}
+
+  async run({ task, issue, token, signal }: RunRequest): Promise<AgentRun> {
+    // 1. A fresh worktree; one left by a worker that crashed on this task is removed first.
+    const workspace = await this.workspaces.open(
+      { key: String(task.repo.id), url: task.repo.cloneUrl, token },
+      {
+        baseBranch: task.repo.defaultBranch,
+        branch: task.branch,
+        name: `${task.id}-a${task.attempt}-${randomBytes(3).toString("hex")}`,
+        stalePrefix: `${task.id}-`,
+      },
+    );
+    try {
+      // 2. The agent, then the changeset it left.
+      const session = await runSession({
+        workspace: workspace.dir,
+        baseSha: workspace.baseSha,
+        agentName: task.agent,
+        agent: task.settings.agent,
+        repo: `${task.repo.owner}/${task.repo.name}`,
+        issue: { number: task.issue, ...issue },
+        protectedPaths: task.settings.protectedPaths,
+        env: this.secretsFrom,
+        ...(signal ? { signal } : {}),
+      });
+      return {
+        process: session.process,
+        changeset: session.changeset,
+        read: (change) => readChangedFile(workspace.dir, change),
+        dispose: () => workspace.close(),
+      };
+    } catch (error) {
+      await workspace.close();
+      throw error;
+    }
+  }
+}

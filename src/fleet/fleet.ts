@@ -1,0 +1,29 @@
+import type { Redis } from "ioredis";
+import { Keys } from "./keys.js";
+import { openQueues, type Queues } from "./queues.js";
+import { Scheduler } from "./scheduler.js";
+import { TaskStore } from "./task-store.js";
+
+/** What both the app and the workers share: the task records, the per-repository slots and the queues. */
+export interface Fleet {
+  redis: Redis;
+  keys: Keys;
+  store: TaskStore;
+  scheduler: Scheduler;
+  queues: Queues;
+  close(): Promise<void>;
+}
+
+/** @param prefix namespaces every key, so several Flotillas (or tests) can share one Redis. */
+export function openFleet(redis: Redis, prefix = "flotilla"): Fleet {
+  const keys = new Keys(prefix);
+  const queues = openQueues(redis, prefix);
+  return {
+    redis,
+    keys,
+    store: new TaskStore(redis, keys),
+    scheduler: new Scheduler(redis, keys),
+    queues,
+    close: () => queues.close(),
+  };
+}

@@ -1,0 +1,36 @@
+/** Redis key names, in one place, so the Lua scripts and the TypeScript agree. */
+export class Keys {
+  constructor(readonly prefix: string) {}
+
+  task(id: string): string {
+    return `${this.prefix}:task:${id}`;
+  }
+  /** Prefix of every task hash; the Lua scripts append an id. */
+  get taskPrefix(): string {
+    return `${this.prefix}:task:`;
+  }
+  /** Tasks waiting for one of the repository's slots, oldest first. */
+  waiting(repoId: number): string {
+    return `${this.prefix}:repo:${repoId}:waiting`;
+  }
+  /** Tasks holding one of the repository's slots. */
+  running(repoId: number): string {
+    return `${this.prefix}:repo:${repoId}:running`;
+  }
+  /** The repository's slot count (its config's `concurrency.perRepo` as last seen). */
+  limit(repoId: number): string {
+    return `${this.prefix}:repo:${repoId}:limit`;
+  }
+  /** Every repository that has had a task, for the reconciler. */
+  get repos(): string {
+    return `${this.prefix}:repos`;
+  }
+  /** A webhook delivery already acted on (GitHub redelivers with the same id). */
+  delivery(guid: string): string {
+    return `${this.prefix}:delivery:${guid}`;
+  }
+  /** Serializes edits of one task's status comment. */
+  commentLock(id: string): string {
+    return `${this.prefix}:lock:comment:${id}`;
+  }
+}

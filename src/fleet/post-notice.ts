@@ -1,0 +1,29 @@
+import type { GitHub } from "../github/octokit.js";
+import { withRetries } from "../github/with-retries.js";
+
+/** Hidden marker on a notice, so a retried job finds the comment it already posted. */
+export function noticeMarker(key: string): string {
+  return `<!-- flotilla:notice ${key} -->`;
+}
+
+/**
+ * Posts a one-off comment explaining why nothing was started. `key` (the webhook delivery) makes it
+ * idempotent: on a retry the issue is searched for the marker before posting again.
+ */
+export async function postNotice(
+  gh: GitHub,
+  target: { owner: string; repo: string; issue: number },
+  body: string,
+  key: string,
+  retried: boolean,
+): Promise<void> {
+  const marker = noticeMarker(key);
+  const params = { owner: target.owner, repo: target.repo, issue_number: target.issue };
+  if (retried) {
+    const comments = await withRetries(() =>
+      gh.paginate(gh.rest.issues.listComments, { ...params, per_page: 100 }),
+    );
+    if (comments.some((c) => c.user?.type === "Bot" && c.body?.includes(marker))) return;
+  }
+  await withRetries(() => gh.rest.issues.createComment({ ...params, body: `${body}\n\n${marker}` }));
+}

@@ -1,0 +1,73 @@
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+
+/**
+ * The two BullMQ queues. Jobs carry ids only: never tokens, never issue text; a worker reads the task record
+ * and authenticates from its installation id.
+ */
+export const RUN_QUEUE = "flotilla-runs";
+export const UPDATE_QUEUE = "flotilla-updates";
+
+/** Run one attempt of a task: workspace, agent, publishing. */
+export interface RunJob {
+  taskId: string;
+  attempt: number;
+}
+
+/** Small GitHub writes that a handler must not wait for. */
+export type UpdateJob =
+  /** Bring the task's status comment up to date with its record. */
+  | { kind: "status"; taskId: string }
+  /** A one-off comment explaining why nothing was started (bad config, unknown agent). */
+  | {
+      kind: "notice";
+      installationId: number;
+      owner: string;
+      repo: string;
+      issue: number;
+      body: string;
+    };
+
+export interface Queues {
+  runs: Queue<RunJob>;
+  updates: Queue<UpdateJob>;
+  close(): Promise<void>;
+}
+
+// Finished jobs are kept a day (then trimmed), so a job id re-added by a retry or a redelivery is recognised
+// instead of run again; the task record, not the job, is the lasting history.
+const KEEP = { age: 24 * 3600, count: 10_000 };
+
+export function openQueues(connection: Redis, prefix: string): Queues {
+  const common = { connection, prefix, skipWaitingForReady: true } as const;
+  const runs = new Queue<RunJob>(RUN_QUEUE, {
+    ...common,
+    defaultJobOptions: {
+      attempts: 5,
+      backoff: { type: "exponential", delay: 5_000 },
+      removeOnComplete: KEEP,
+      removeOnFail: KEEP,
+    },
+  });
+  const updates = new Queue<UpdateJob>(UPDATE_QUEUE, {
+    ...common,
+    defaultJobOptions: {
+      attempts: 8,
+      backoff: { type: "exponential", delay: 2_000 },
+      removeOnComplete: KEEP,
+      removeOnFail: KEEP,
+    },
+  });
+  return {
+    runs,
+    updates,
+    close: async () => {
+      await Promise.all([runs.close(), updates.close()]);
+    },
+  };
+}
+
+/** The run job's id: one per task attempt, so adding it again (a retry, the reconciler) is a no-op. */
+export function runJobId(taskId: string, attempt: number): string {
+  return `run-${taskId}-a${attempt}`;
+}

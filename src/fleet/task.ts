@@ -1,0 +1,88 @@
+import type { AgentConfig, RepoConfig } from "../app/config/schema.js";
+
+/**
+ * A task: one agent asked to work on one issue. Its id is derived from repository, issue and agent, so the
+ * same request made twice (a redelivered webhook, the label added again) lands on the same task.
+ */
+
+/** `queued` waits for a repository slot; `dispatched` holds one and waits for a worker. */
+export const ACTIVE_STATES = ["queued", "dispatched", "running", "publishing"] as const;
+/** `checking` means the PR is open and the repository's CI (then the judge) takes over. */
+export const SETTLED_STATES = [
+  "checking",
+  "judging",
+  "ready",
+  "changes-requested",
+  "no-changes",
+  "failed",
+  "cancelled",
+  "timed-out",
+] as const;
+export const TASK_STATES = [...ACTIVE_STATES, ...SETTLED_STATES] as const;
+
+export type TaskState = (typeof TASK_STATES)[number];
+
+/** Why a task failed, in words for the person who asked, plus the kind that decides how it is shown. */
+export interface TaskError {
+  /** `refused`: the path policy or size limits; `agent`: the agent failed; `internal`: Flotilla or GitHub. */
+  kind: "refused" | "agent" | "internal";
+  message: string;
+  /** The offending paths, for `refused`. */
+  paths?: string[];
+}
+
+/** What the task runs with, taken from the repository config when it was asked for. Names, never secrets. */
+export interface TaskSettings {
+  backend: RepoConfig["backend"];
+  agent: AgentConfig;
+  protectedPaths: string[];
+  limits: RepoConfig["limits"];
+}
+
+export interface Task {
+  id: string;
+  repo: { id: number; owner: string; name: string; defaultBranch: string; cloneUrl: string };
+  installationId: number;
+  issue: number;
+  agent: string;
+  /** Login of the person who asked (added the label). */
+  sender: string;
+  settings: TaskSettings;
+  state: TaskState;
+  /** 1 for the first run; a new request after the task settled starts the next attempt. */
+  attempt: number;
+  /** Bumped on every change; lets readers tell a newer record from an older one. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Place in the repository's queue when the task was queued (1 = next). */
+  position?: number;
+  branch: string;
+  baseSha?: string;
+  commitSha?: string;
+  /** The PR's title source and body, rendered when the run ended, so a resumed attempt can open the PR. */
+  prTitle?: string;
+  prBody?: string;
+  pr?: { number: number; url: string };
+  commentId?: number;
+  error?: TaskError;
+  /** The agent's last lines of output, redacted. */
+  outputTail?: string;
+  durationMs?: number;
+}
+
+export function isActive(state: TaskState): boolean {
+  return (ACTIVE_STATES as readonly string[]).includes(state);
+}
+
+/** `r<repo id>-i<issue>-<agent>`: stable across renames, and valid as a BullMQ job id (no `:`). */
+export function taskIdFor(repoId: number, issue: number, agent: string): string {
+  return `r${repoId}-i${issue}-${agent}`;
+}
+
+/** The branch a task's work is published on; one per issue and agent, reused by reruns. */
+export function branchFor(issue: number, agent: string): string {
+  return `flotilla/${issue}-${agent}`;
+}

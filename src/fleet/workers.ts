@@ -1,0 +1,86 @@
+import { type Job, UnrecoverableError, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { isTransient } from "./errors.js";
+import { postNotice } from "./post-notice.js";
+import { RUN_QUEUE, type RunJob, UPDATE_QUEUE, type UpdateJob } from "./queues.js";
+import { reconcile } from "./reconcile.js";
+import { type RunDeps, runTask } from "./run-task.js";
+import { syncStatusComment } from "./status-sync.js";
+
+export interface WorkerOptions {
+  /** Agent runs at once in this process. @defaultValue 2 */
+  concurrency?: number;
+  /** How long a job's lock lasts without renewal; a worker silent that long is presumed dead. @defaultValue 30 s */
+  lockDurationMs?: number;
+  /** How often workers look for jobs whose worker died. @defaultValue 30 s */
+  stalledIntervalMs?: number;
+  /** How often the reconciler runs. @defaultValue 60 s */
+  reconcileIntervalMs?: number;
+}
+
+export interface Workers {
+  close(): Promise<void>;
+}
+
+/**
+ * The worker side: runs tasks (at most `concurrency` at once in this process) and the small GitHub updates,
+ * and periodically repairs what a crash left behind. A worker that dies mid-task (even SIGKILL) loses its
+ * job lock; another worker's stalled-job check puts the job back, and the task resumes from its record.
+ */
+export function startWorkers(deps: RunDeps, connection: Redis, options: WorkerOptions = {}): Workers {
+  const { fleet, log } = deps;
+  const common = {
+    connection,
+    prefix: fleet.keys.prefix,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.stalledIntervalMs ?? 30_000,
+    // A job whose worker died this many times is failed rather than tried forever.
+    maxStalledCount: 3,
+  };
+  const runs = new Worker<RunJob>(
+    RUN_QUEUE,
+    async (job: Job<RunJob>) => {
+      const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      await runTask(deps, job.data, lastTry);
+    },
+    { ...common, concurrency: options.concurrency ?? 2 },
+  );
+  const updates = new Worker<UpdateJob>(UPDATE_QUEUE, (job) => runUpdate(deps, job), {
+    ...common,
+    concurrency: 8,
+  });
+  for (const worker of [runs, updates]) {
+    worker.on("failed", (job, error) => log.warn({ job: job?.id, err: error }, "job failed"));
+    worker.on("error", (error) => log.error({ err: error }, "worker error"));
+  }
+  const reconcileNow = () =>
+    reconcile(fleet, log).catch((error: unknown) => log.warn({ err: error }, "reconcile failed"));
+  void reconcileNow();
+  const timer = setInterval(reconcileNow, options.reconcileIntervalMs ?? 60_000);
+  timer.unref();
+  return {
+    close: async () => {
+      clearInterval(timer);
+      await Promise.all([runs.close(), updates.close()]);
+    },
+  };
+}
+
+async function runUpdate(deps: RunDeps, job: Job<UpdateJob>): Promise<void> {
+  const update = job.data;
+  try {
+    if (update.kind === "status") {
+      const task = await deps.fleet.store.get(update.taskId);
+      if (!task) return;
+      await syncStatusComment(deps.fleet, await deps.github(task.installationId), task.id);
+    } else {
+      const gh = await deps.github(update.installationId);
+      await postNotice(gh, update, update.body, String(job.id), job.attemptsMade > 0);
+    }
+  } catch (error) {
+    // Only passing failures are worth another try; a 404 or 422 would fail the same way again.
+    if (!isTransient(error))
+      throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}

@@ -1,0 +1,117 @@
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { Redis } from "ioredis";
+import pino, { type Logger } from "pino";
+import { Probot, type ProbotOctokit, Server } from "probot";
+import { createApp } from "./app/index.js";
+import type { Settings } from "./app/settings.js";
+import { LocalBackend } from "./backends/local.js";
+import { startEmbeddedRedis } from "./fleet/embedded-redis.js";
+import { openFleet } from "./fleet/fleet.js";
+import {
+  closeConnection,
+  connectForWebhooks,
+  connectForWorkers,
+  type RedisTarget,
+} from "./fleet/redis-connection.js";
+import { startWorkers, type WorkerOptions } from "./fleet/workers.js";
+import type { GitHub } from "./github/octokit.js";
+import { Workspaces } from "./runner/workspace.js";
+
+export interface FlotillaOptions {
+  settings: Settings;
+  /** `app` serves webhooks, `worker` runs tasks; `npm start` is both in one process. */
+  roles: { app: boolean; worker: boolean };
+  /** Where agents' configured secrets come from. @defaultValue process.env */
+  env?: NodeJS.ProcessEnv;
+  log?: Logger;
+  /** Octokit to use (tests and the demo turn off throttling against the local sandbox). */
+  Octokit?: typeof ProbotOctokit;
+  worker?: Omit<WorkerOptions, "concurrency">;
+}
+
+export interface Running {
+  /** The webhook server's port, when serving. */
+  port?: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Flotilla: Redis (the given one, or a private embedded one), then the webhook server and/or the
+ * workers, each on its own kind of Redis connection. The composition root: everything is built here.
+ */
+export async function startFlotilla(options: FlotillaOptions): Promise<Running> {
+  const { settings, roles } = options;
+  const log = options.log ?? pino({ level: settings.logLevel, name: "flotilla" });
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const step of stops.splice(0).reverse())
+      await step().catch((error) => log.warn({ err: error }, "stop failed"));
+  };
+  try {
+    // 1. Redis.
+    let target: RedisTarget;
+    if (settings.redisUrl) target = { url: settings.redisUrl };
+    else {
+      const embedded = await startEmbeddedRedis(join(settings.dataDir, "redis"));
+      stops.push(embedded.stop);
+      target = { path: embedded.path };
+      log.info(
+        { socket: embedded.path },
+        "REDIS_URL is unset: started a private redis-server (embedded default)",
+      );
+    }
+    const probotOptions = {
+      appId: settings.appId,
+      privateKey: settings.privateKey,
+      secret: settings.webhookSecret,
+      baseUrl: settings.githubApiUrl,
+      log,
+      ...(options.Octokit ? { Octokit: options.Octokit } : {}),
+    };
+    const result: Running = { stop };
+
+    // 2. Workers: they run tasks, so they start before webhooks can queue any.
+    if (roles.worker) {
+      const connection = await connectForWorkers(target);
+      stops.push(() => closeConnection(connection));
+      const fleet = openFleet(connection, settings.redisPrefix);
+      stops.push(fleet.close);
+      const probot = new Probot(probotOptions);
+      const workspaces = new Workspaces({ root: join(settings.dataDir, "workspaces") });
+      const workers = startWorkers(
+        {
+          fleet,
+          backends: { local: new LocalBackend(workspaces, options.env ?? process.env) },
+          github: async (installationId) => (await probot.auth(installationId)) as GitHub,
+          log,
+        },
+        connection,
+        { ...options.worker, concurrency: settings.workerConcurrency },
+      );
+      stops.push(workers.close);
+    }
+
+    // 3. The webhook server.
+    if (roles.app) {
+      const connection: Redis = await connectForWebhooks(target);
+      stops.push(() => closeConnection(connection));
+      const fleet = openFleet(connection, settings.redisPrefix);
+      stops.push(fleet.close);
+      const server = new Server({
+        port: settings.port,
+        host: settings.host,
+        log,
+        Probot: Probot.defaults(probotOptions),
+      });
+      await server.load(createApp({ fleet }));
+      const http = await server.start();
+      stops.push(() => server.stop());
+      result.port = (http.address() as AddressInfo).port;
+    }
+    return result;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

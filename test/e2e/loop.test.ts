@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { configWithScriptedAgent, type Loop, scriptedIssue, startLoop, waitFor } from "../helpers/loop.js";
+
+// Label → pull request, end to end: the GitHub sandbox, a real redis-server, real git, the scripted agent
+// as a real process, and Flotilla's webhook server and worker in between.
+
+const BUGGY = "export function add(a, b) {\n  return a - b;\n}\n";
+const FIX = "replace src/add.js <<EOF\n-  return a - b;\n+  return a + b;\nEOF";
+
+let loop: Loop;
+beforeAll(async () => {
+  loop = await startLoop({
+    files: {
+      "README.md": "# widgets\n",
+      "src/add.js": BUGGY,
+      ".github/flotilla.yml": configWithScriptedAgent(),
+    },
+  });
+});
+afterAll(() => loop.stop());
+
+const statusOf = async (issue: number) =>
+  (await loop.comments(issue)).filter((c) => c.body.includes("flotilla:status"));
+
+async function prFor(issue: number) {
+  return waitFor(`a pull request for #${issue}`, async () =>
+    (await loop.pulls()).find((p) => p.head === `flotilla/${issue}-scripted`),
+  );
+}
+
+async function finalStatus(issue: number, pattern: RegExp): Promise<string> {
+  return waitFor(`the status comment on #${issue} to match ${pattern}`, async () => {
+    const [status] = await statusOf(issue);
+    return status && pattern.test(status.body) ? status.body : undefined;
+  });
+}
+
+async function branchHead(issue: number) {
+  return loop.world.sandbox.script.branchSha({ repo: "acme/widgets", branch: `flotilla/${issue}-scripted` });
+}
+
+describe("a labelled issue becomes a pull request", () => {
+  it("opens a PR with the agent's fix, committed on the default branch, and says so on the issue", async () => {
+    const issue = await loop.openIssue("add() subtracts", scriptedIssue(FIX));
+    await loop.label(issue, "agent:scripted");
+
+    const pr = await prFor(issue);
+    expect(pr.title).toContain("add() subtracts");
+    expect(pr.body).toContain(`Closes #${issue}`);
+    expect(pr.body).toContain("scripted");
+    const fixed = await loop.world.sandbox.script.readFile({
+      repo: "acme/widgets",
+      ref: `flotilla/${issue}-scripted`,
+      path: "src/add.js",
+    });
+    expect(fixed).toBe("export function add(a, b) {\n  return a + b;\n}\n");
+
+    const status = await finalStatus(issue, /Pull request opened/);
+    expect(status).toContain(`#${pr.number}`);
+    expect(await statusOf(issue)).toHaveLength(1);
+  });
+
+  it("makes one run, one commit and one PR when GitHub delivers the same webhook three times", async () => {
+    const issue = await loop.openIssue("add() subtracts, again", scriptedIssue(`sleep 300\n${FIX}`));
+    await loop.label(issue, "agent:scripted");
+    const labeled = loop.world.sandbox.webhooks.deliveries.findLast(
+      (d) => d.event === "issues" && d.action === "labeled",
+    );
+    if (!labeled) throw new Error("no labeled delivery");
+    // Once while the task runs, once after it is done.
+    await loop.world.sandbox.script.redeliver({ delivery: labeled.guid });
+    await prFor(issue);
+    await finalStatus(issue, /Pull request opened/);
+    await loop.world.sandbox.script.redeliver({ delivery: labeled.guid });
+    await loop.world.sandbox.script.settleWebhooks({});
+
+    expect((await loop.pulls()).filter((p) => p.head === `flotilla/${issue}-scripted`)).toHaveLength(1);
+    expect(await statusOf(issue)).toHaveLength(1);
+    const head = await branchHead(issue);
+    const { data: commit } = await loop.world.installationOctokit().rest.git.getCommit({
+      owner: "acme",
+      repo: "widgets",
+      commit_sha: head as string,
+    });
+    expect(commit.parents.map((p) => p.sha)).toEqual([loop.world.repo.headSha]);
+  });
+
+  it("runs once when the label is added a second time while the agent works", async () => {
+    const issue = await loop.openIssue("twice", scriptedIssue(`sleep 500\n${FIX}`));
+    await loop.label(issue, "agent:scripted");
+    await loop.world.sandbox.script.removeLabel({
+      repo: "acme/widgets",
+      issue,
+      label: "agent:scripted",
+      user: "alice",
+    });
+    await loop.label(issue, "agent:scripted");
+    await prFor(issue);
+    await finalStatus(issue, /Pull request opened/);
+    await loop.world.sandbox.script.settleWebhooks({});
+
+    const task = await loop.redisTask(issue);
+    expect(task?.attempt).toBe(1);
+    expect(await statusOf(issue)).toHaveLength(1);
+  });
+
+  it("starts from an issue opened with the label already on it", async () => {
+    // GitHub sends `opened` and then `labeled` for such an issue. Lose both, and bring back only `opened`.
+    await loop.world.sandbox.script.dropWebhooks({ next: 2 });
+    const issue = await loop.openIssue("opened labelled", scriptedIssue(FIX), ["agent:scripted"]);
+    await loop.world.sandbox.script.settleWebhooks({});
+    const opened = loop.world.sandbox.webhooks.deliveries.find(
+      (d) =>
+        d.event === "issues" &&
+        d.action === "opened" &&
+        (d.payload as { issue: { number: number } }).issue.number === issue,
+    );
+    expect(opened?.status).toBe("dropped");
+    await loop.world.sandbox.script.redeliver({ delivery: opened?.guid as string });
+
+    await prFor(issue);
+    await finalStatus(issue, /Pull request opened/);
+    expect((await loop.redisTask(issue))?.attempt).toBe(1);
+  });
+});
