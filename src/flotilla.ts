@@ -48,6 +48,7 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
     for (const step of stops.splice(0).reverse())
       await step().catch((error) => log.warn({ err: error }, "stop failed"));
   };
+  const queueError = (error: Error) => log.warn({ err: error }, "Redis connection error");
   try {
     // 1. Redis.
     let target: RedisTarget;
@@ -75,7 +76,7 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
     if (roles.worker) {
       const connection = await connectForWorkers(target);
       stops.push(() => closeConnection(connection));
-      const fleet = openFleet(connection, settings.redisPrefix);
+      const fleet = openFleet(connection, settings.redisPrefix, queueError);
       stops.push(fleet.close);
       const probot = new Probot(probotOptions);
       const workspaces = new Workspaces({ root: join(settings.dataDir, "workspaces") });
@@ -96,7 +97,7 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
     if (roles.app) {
       const connection: Redis = await connectForWebhooks(target);
       stops.push(() => closeConnection(connection));
-      const fleet = openFleet(connection, settings.redisPrefix);
+      const fleet = openFleet(connection, settings.redisPrefix, queueError);
       stops.push(fleet.close);
       const server = new Server({
         port: settings.port,

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync } from "node:fs";
 import { run } from "probot";
 import { loadSettings, SettingsError } from "./app/settings.js";
 import { startFlotilla } from "./flotilla.js";
@@ -22,6 +23,8 @@ async function main(argv: string[]): Promise<void> {
     process.exit(64); // EX_USAGE
   }
   const roles = ROLES[command as keyof typeof ROLES];
+  // Probot's setup flow writes the new App's credentials to .env; variables already set win.
+  if (existsSync(".env")) process.loadEnvFile(".env");
   const env = process.env;
   // No App yet: Probot's setup flow registers one from app.yml and writes its credentials to .env.
   if (

@@ -23,7 +23,7 @@ const EnvSchema = z.object({
   /** REST API root: https://api.github.com, a GitHub Enterprise Server's https://HOST/api/v3, or the sandbox. */
   GITHUB_API_URL: z.url().default("https://api.github.com"),
   /** Port for webhooks and HTTP routes. */
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Interface to listen on. */
   HOST: z.string().default("0.0.0.0"),
   /** pino log level. */
@@ -60,7 +60,10 @@ export class SettingsError extends Error {
 }
 
 /** Reads settings from an environment; throws one SettingsError that lists every problem and its fix. */
-export function loadSettings(env: NodeJS.ProcessEnv, roles: { app: boolean } = { app: true }): Settings {
+export function loadSettings(
+  env: NodeJS.ProcessEnv,
+  roles: { app: boolean; worker: boolean } = { app: true, worker: true },
+): Settings {
   // A worker receives no webhooks, so it needs no webhook secret.
   const schema = roles.app ? EnvSchema : EnvSchema.extend({ WEBHOOK_SECRET: z.string().default("") });
   const parsed = schema.safeParse(env);
@@ -68,6 +71,11 @@ export function loadSettings(env: NodeJS.ProcessEnv, roles: { app: boolean } = {
     ? []
     : parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
   if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) problems.push(KEY_PROBLEM);
+  // Each process would start its own embedded Redis, and webhook servers would queue tasks no worker sees.
+  if (!(roles.app && roles.worker) && !env.REDIS_URL)
+    problems.push(
+      "REDIS_URL is required when webhook servers and workers run as separate processes: they meet in one Redis",
+    );
   if (!parsed.success || problems.length > 0) throw settingsError(problems);
   const values = parsed.data;
   const privateKey = values.PRIVATE_KEY ?? readKey(values.PRIVATE_KEY_PATH as string);

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -9,6 +9,8 @@ export interface EmbeddedRedis {
   path: string;
   stop(): Promise<void>;
 }
+
+const STARTUP_TIMEOUT_MS = 15_000;
 
 const INSTALL_HINT =
   "Flotilla starts its own redis-server when REDIS_URL is unset, but none is installed. Install it " +
@@ -29,28 +31,38 @@ export async function startEmbeddedRedis(dir: string): Promise<EmbeddedRedis> {
   }
   const args = ["--port", "0", "--unixsocket", path, "--unixsocketperm", "700", "--dir", root];
   args.push("--appendonly", "yes", "--save", "", "--maxmemory-policy", "noeviction");
-  let child: ChildProcess;
+  const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
-  await new Promise<void>((ready, fail) => {
-    child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.on("data", (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-4000);
+  });
+  // Ready when it answers on its socket: the log line that says so differs between Redis versions.
+  const exited = new Promise<never>((_, fail) => {
     child.once("error", (error) =>
       fail((error as NodeJS.ErrnoException).code === "ENOENT" ? new Error(INSTALL_HINT) : error),
     );
-    child.once("exit", (code) =>
-      fail(new Error(`redis-server exited with code ${code}:\n${log.slice(-2000)}`)),
-    );
-    child.stdout?.on("data", (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes("Ready to accept connections")) ready();
-    });
+    child.once("exit", (code) => fail(new Error(`redis-server exited with code ${code}:\n${log}`)));
   });
+  exited.catch(() => {});
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  for (;;) {
+    const up = await Promise.race([existsSync(path) ? answers(path) : Promise.resolve(false), exited]);
+    if (up) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(
+        `redis-server did not answer on ${path} within ${STARTUP_TIMEOUT_MS / 1000} s:\n${log}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
   return {
     path,
     stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((done) => child.once("exit", done));
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((done) => child.once("exit", done));
       child.kill("SIGTERM");
-      await exited;
+      await gone;
     },
   };
 }

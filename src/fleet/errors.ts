@@ -8,6 +8,14 @@ export class PermanentError extends Error {
   override name = "PermanentError";
 }
 
+/** The worker is shutting down mid-run; the job goes back to the queue for another worker, nothing is recorded. */
+export class WorkerStoppingError extends Error {
+  override name = "WorkerStoppingError";
+  constructor() {
+    super("the worker stopped while the agent was running; another worker will run it");
+  }
+}
+
 /** A transient failure that names how long to wait (GitHub's `retry-after`). */
 export class RetryLaterError extends Error {
   override name = "RetryLaterError";
@@ -47,7 +55,7 @@ export function isPermanent(error: unknown): boolean {
 }
 
 export function isTransient(error: unknown): boolean {
-  if (error instanceof RetryLaterError) return true;
+  if (error instanceof RetryLaterError || error instanceof WorkerStoppingError) return true;
   if (isPermanent(error) || typeof error !== "object" || error === null) return false;
   const e = error as HttpishError;
   if (e.status !== undefined) {

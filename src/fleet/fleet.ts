@@ -14,10 +14,13 @@ export interface Fleet {
   close(): Promise<void>;
 }
 
-/** @param prefix namespaces every key, so several Flotillas (or tests) can share one Redis. */
-export function openFleet(redis: Redis, prefix = "flotilla"): Fleet {
+/**
+ * @param prefix namespaces every key, so several Flotillas (or tests) can share one Redis.
+ * @param onError receives the queues' connection errors (for the log).
+ */
+export function openFleet(redis: Redis, prefix = "flotilla", onError?: (error: Error) => void): Fleet {
   const keys = new Keys(prefix);
-  const queues = openQueues(redis, prefix);
+  const queues = openQueues(redis, prefix, onError);
   return {
     redis,
     keys,

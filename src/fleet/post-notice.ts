@@ -7,23 +7,22 @@ export function noticeMarker(key: string): string {
 }
 
 /**
- * Posts a one-off comment explaining why nothing was started. `key` (the webhook delivery) makes it
- * idempotent: on a retry the issue is searched for the marker before posting again.
+ * Posts a one-off comment explaining why nothing was started, unless the issue already has it: `key` (the
+ * issue and a hash of the text) is in a hidden marker, so a retried job, a job that ran before a crash, or the
+ * same problem reported by another webhook (`opened` and `labeled` for one new issue) posts it once.
+ * Notices are rare, so the extra read is cheap.
  */
 export async function postNotice(
   gh: GitHub,
   target: { owner: string; repo: string; issue: number },
   body: string,
   key: string,
-  retried: boolean,
 ): Promise<void> {
   const marker = noticeMarker(key);
   const params = { owner: target.owner, repo: target.repo, issue_number: target.issue };
-  if (retried) {
-    const comments = await withRetries(() =>
-      gh.paginate(gh.rest.issues.listComments, { ...params, per_page: 100 }),
-    );
-    if (comments.some((c) => c.user?.type === "Bot" && c.body?.includes(marker))) return;
-  }
+  const comments = await withRetries(() =>
+    gh.paginate(gh.rest.issues.listComments, { ...params, per_page: 100 }),
+  );
+  if (comments.some((c) => c.user?.type === "Bot" && c.body?.includes(marker))) return;
   await withRetries(() => gh.rest.issues.createComment({ ...params, body: `${body}\n\n${marker}` }));
 }

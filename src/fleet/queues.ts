@@ -38,7 +38,15 @@ export interface Queues {
 // instead of run again; the task record, not the job, is the lasting history.
 const KEEP = { age: 24 * 3600, count: 10_000 };
 
-export function openQueues(connection: Redis, prefix: string): Queues {
+/**
+ * @param onError where connection errors go (Redis restarting, unreachable); commands that fail also reject,
+ * so this is for the log. Without a listener an EventEmitter's "error" would be thrown.
+ */
+export function openQueues(
+  connection: Redis,
+  prefix: string,
+  onError: (error: Error) => void = () => {},
+): Queues {
   const common = { connection, prefix, skipWaitingForReady: true } as const;
   const runs = new Queue<RunJob>(RUN_QUEUE, {
     ...common,
@@ -58,6 +66,8 @@ export function openQueues(connection: Redis, prefix: string): Queues {
       removeOnFail: KEEP,
     },
   });
+  runs.on("error", onError);
+  updates.on("error", onError);
   return {
     runs,
     updates,

@@ -6,8 +6,9 @@ import { isActive } from "./task.js";
 
 /**
  * Repairs what a crash between two Redis writes can leave behind, so nothing is lost and no slot leaks:
- * a task holding a slot without a run job gets one; a task that ended but still holds a slot frees it; a
- * repository with free slots admits its next tasks. Every repair is idempotent, so any number of workers
+ * a task holding a slot without a run job gets one; a task whose run job BullMQ failed for good (its workers
+ * kept dying) is ended as failed; a task that ended but still holds a slot frees it; a repository with free
+ * slots admits its next tasks. Every repair is idempotent, so any number of workers
  * may run this at once.
  */
 export async function reconcile(fleet: Fleet, log: Logger): Promise<void> {
@@ -22,6 +23,19 @@ export async function reconcile(fleet: Fleet, log: Logger): Promise<void> {
       if (!job) {
         log.warn({ task: task.id }, "task held a slot without a run job; dispatching it again");
         await dispatch(fleet, [task.id]);
+      } else if (await job.isFailed()) {
+        // BullMQ gave up without our code ending the task: its workers kept dying (maxStalledCount).
+        log.error({ task: task.id, reason: job.failedReason }, "run job failed for good; ending the task");
+        await fleet.store.update(task.id, {
+          state: "failed",
+          finishedAt: new Date().toISOString(),
+          error: {
+            kind: "internal",
+            message: `Flotilla could not finish this task: ${job.failedReason || "its worker stopped"}`,
+          },
+        });
+        await fleet.queues.updates.add("status", { kind: "status", taskId: task.id });
+        await dispatch(fleet, await fleet.scheduler.release(repoId, task.id));
       }
     }
     await dispatch(fleet, await fleet.scheduler.release(repoId));

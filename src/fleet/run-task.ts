@@ -1,13 +1,14 @@
 import type { Logger } from "pino";
 import type { AgentRun, Backend } from "../backends/backend.js";
 import type { GitHub } from "../github/octokit.js";
+import { readOnlyToken } from "../github/read-token.js";
 import { withRetries } from "../github/with-retries.js";
 import { commitChangeset } from "../publish/commit-changeset.js";
 import { checkPathPolicy, type PolicyVerdict } from "../publish/path-policy.js";
 import { upsertPullRequest } from "../publish/pull-request.js";
 import { pullRequestTitle, renderPullRequestBody } from "../publish/pull-request-body.js";
 import { createRedactor, lastLines } from "../runner/redact.js";
-import { isPermanent, isTransient, PermanentError } from "./errors.js";
+import { isPermanent, isTransient, PermanentError, WorkerStoppingError } from "./errors.js";
 import type { Fleet } from "./fleet.js";
 import type { RunJob } from "./queues.js";
 import { syncStatusComment } from "./status-sync.js";
@@ -32,7 +33,13 @@ const TAIL_LINES = 20;
  *
  * @param lastTry no retry follows: a transient failure now ends the task instead of being thrown.
  */
-export async function runTask(deps: RunDeps, job: RunJob, lastTry: boolean): Promise<void> {
+export async function runTask(
+  deps: RunDeps,
+  job: RunJob,
+  lastTry: boolean,
+  /** Aborted when this worker shuts down: the agent is stopped and the job left for another worker. */
+  stopping?: AbortSignal,
+): Promise<void> {
   const { fleet } = deps;
   let task = await fleet.store.get(job.taskId);
   // 0. A job for an attempt that was superseded does nothing; one whose attempt already ended (a crash after
@@ -43,7 +50,8 @@ export async function runTask(deps: RunDeps, job: RunJob, lastTry: boolean): Pro
   const log = deps.log.child({ task: task.id, attempt: task.attempt });
   const gh = await deps.github(task.installationId);
   try {
-    if (!(task.state === "publishing" && task.commitSha)) task = await runAgentAndCommit(deps, gh, task, log);
+    if (!(task.state === "publishing" && task.commitSha))
+      task = await runAgentAndCommit(deps, gh, task, log, stopping);
     if (!isActive(task.state)) return;
     // 6. The pull request: found by its branch, so a resumed attempt updates the one it opened.
     const published = task;
@@ -60,6 +68,7 @@ export async function runTask(deps: RunDeps, job: RunJob, lastTry: boolean): Pro
     task = await finish(deps, gh, published, "checking", { pr: { number: pr.number, url: pr.url } });
     log.info({ pr: pr.number, created: pr.created }, "pull request ready");
   } catch (error) {
+    if (error instanceof WorkerStoppingError) throw error;
     if (isTransient(error) && !lastTry) {
       log.warn({ err: error }, "transient failure; the job will retry");
       throw error;
@@ -70,7 +79,13 @@ export async function runTask(deps: RunDeps, job: RunJob, lastTry: boolean): Pro
 }
 
 /** Steps 1–5: run the agent in a workspace, check what it changed, commit it. */
-async function runAgentAndCommit(deps: RunDeps, gh: GitHub, start: Task, log: Logger): Promise<Task> {
+async function runAgentAndCommit(
+  deps: RunDeps,
+  gh: GitHub,
+  start: Task,
+  log: Logger,
+  stopping?: AbortSignal,
+): Promise<Task> {
   const { fleet } = deps;
   const backend = deps.backends[start.settings.backend];
   if (!backend)
@@ -78,18 +93,25 @@ async function runAgentAndCommit(deps: RunDeps, gh: GitHub, start: Task, log: Lo
 
   // 1. Running, and say so on the issue.
   let task = await fleet.store.update(start.id, { state: "running", startedAt: new Date().toISOString() });
-  await syncStatusComment(fleet, gh, task.id);
+  await showStatus(deps, gh, task.id);
 
-  // 2. The issue as it is now, and a token to fetch the repository with.
+  // 2. The issue as it is now, and a read-only token to fetch the repository with.
   const { data: issue } = await withRetries(() =>
     gh.rest.issues.get({ owner: task.repo.owner, repo: task.repo.name, issue_number: task.issue }),
   );
-  const { token } = (await gh.auth({ type: "installation" })) as { token: string };
+  const token = await withRetries(() => readOnlyToken(gh, task.installationId, task.repo.id));
 
   // 3. The agent.
   log.info({ backend: backend.name, agent: task.agent }, "agent starting");
-  const run = await backend.run({ task, issue: { title: issue.title, body: issue.body ?? "" }, token });
+  const run = await backend.run({
+    task,
+    issue: { title: issue.title, body: issue.body ?? "" },
+    token,
+    ...(stopping ? { signal: stopping } : {}),
+  });
   try {
+    // Stopped because this worker is shutting down, not because of the agent: another worker runs it again.
+    if (stopping?.aborted) throw new WorkerStoppingError();
     const { process: agent, changeset } = run;
     log.info(
       {
@@ -141,7 +163,7 @@ async function runAgentAndCommit(deps: RunDeps, gh: GitHub, start: Task, log: Lo
         log: agent.output,
       }),
     });
-    await syncStatusComment(fleet, gh, task.id);
+    await showStatus(deps, gh, task.id);
     const commit = await withRetries(() =>
       commitChangeset(gh, {
         owner: task.repo.owner,
@@ -176,15 +198,23 @@ async function finish(
     finishedAt: now.toISOString(),
     durationMs: now.getTime() - startedAt,
   });
-  try {
-    await syncStatusComment(deps.fleet, gh, task.id);
-  } catch (error) {
-    // The outcome is recorded; a status job brings the comment up to date later rather than holding the slot.
-    deps.log.warn({ err: error, task: task.id }, "status comment update failed; queued for later");
-    await deps.fleet.queues.updates.add("status", { kind: "status", taskId: task.id });
-  }
+  // The comment before the slot: on the issues, never more tasks show as running than the limit allows.
+  await showStatus(deps, gh, task.id);
   await release(deps, done);
   return done;
+}
+
+/**
+ * Brings the status comment up to date. A failure here must not fail the task (a retry would run the agent
+ * again): a status job brings the comment up to date later instead.
+ */
+async function showStatus(deps: RunDeps, gh: GitHub, taskId: string): Promise<void> {
+  try {
+    await syncStatusComment(deps.fleet, gh, taskId);
+  } catch (error) {
+    deps.log.warn({ err: error, task: taskId }, "status comment update failed; queued for later");
+    await deps.fleet.queues.updates.add("status", { kind: "status", taskId });
+  }
 }
 
 async function release(deps: RunDeps, task: Task): Promise<void> {

@@ -75,8 +75,15 @@ return {'queued', attempt, position, unpack(admitted)}
 `;
 
 // KEYS: running, waiting, limit. ARGV: task id (or '' to only admit), task key prefix, now.
+// A finished attempt keeps its slot until it releases it. If a rerun was admitted in between, the slot is
+// already the new attempt's (admitting it added nothing to the set), so the old attempt leaves it alone.
 const RELEASE = `${ADMIT}
-if ARGV[1] ~= '' then redis.call('SREM', KEYS[1], ARGV[1]) end
+if ARGV[1] ~= '' then
+  local state = redis.call('HGET', ARGV[2] .. ARGV[1], 'state')
+  if state ~= '"dispatched"' and state ~= '"running"' and state ~= '"publishing"' then
+    redis.call('SREM', KEYS[1], ARGV[1])
+  end
+end
 local limit = tonumber(redis.call('GET', KEYS[3]) or '1')
 return admit(KEYS[2], KEYS[1], limit, ARGV[2], ARGV[3])
 `;

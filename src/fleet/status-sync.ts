@@ -29,6 +29,7 @@ export async function syncStatusComment(fleet: Fleet, gh: GitHub, taskId: string
     const task = await fleet.store.get(taskId);
     if (!task) return;
     const body = renderStatusComment(task.id, statusView(task));
+    if (task.commentId && body === task.commentBody) return;
     const { id } = await withRetries(() =>
       upsertStatusComment(gh, {
         owner: task.repo.owner,
@@ -39,7 +40,7 @@ export async function syncStatusComment(fleet: Fleet, gh: GitHub, taskId: string
         body,
       }),
     );
-    if (id !== task.commentId) await fleet.store.update(taskId, { commentId: id });
+    await fleet.store.update(taskId, { commentId: id, commentBody: body });
   } finally {
     await fleet.redis.eval(UNLOCK, 1, lockKey, token);
   }

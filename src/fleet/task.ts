@@ -67,6 +67,8 @@ export interface Task {
   prBody?: string;
   pr?: { number: number; url: string };
   commentId?: number;
+  /** What Flotilla last wrote in it, so an update that would change nothing is not sent. */
+  commentBody?: string;
   error?: TaskError;
   /** The agent's last lines of output, redacted. */
   outputTail?: string;

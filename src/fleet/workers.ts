@@ -37,11 +37,13 @@ export function startWorkers(deps: RunDeps, connection: Redis, options: WorkerOp
     // A job whose worker died this many times is failed rather than tried forever.
     maxStalledCount: 3,
   };
+  // Closing stops the running agents rather than wait up to their timeout; their jobs go back to the queue.
+  const stopping = new AbortController();
   const runs = new Worker<RunJob>(
     RUN_QUEUE,
     async (job: Job<RunJob>) => {
       const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      await runTask(deps, job.data, lastTry);
+      await runTask(deps, job.data, lastTry, stopping.signal);
     },
     { ...common, concurrency: options.concurrency ?? 2 },
   );
@@ -61,6 +63,7 @@ export function startWorkers(deps: RunDeps, connection: Redis, options: WorkerOp
   return {
     close: async () => {
       clearInterval(timer);
+      stopping.abort();
       await Promise.all([runs.close(), updates.close()]);
     },
   };
@@ -75,7 +78,7 @@ async function runUpdate(deps: RunDeps, job: Job<UpdateJob>): Promise<void> {
       await syncStatusComment(deps.fleet, await deps.github(task.installationId), task.id);
     } else {
       const gh = await deps.github(update.installationId);
-      await postNotice(gh, update, update.body, String(job.id), job.attemptsMade > 0);
+      await postNotice(gh, update, update.body, String(job.id));
     }
   } catch (error) {
     // Only passing failures are worth another try; a 404 or 422 would fail the same way again.

@@ -52,7 +52,9 @@ export function globToRegExp(glob: string): RegExp {
   // Without a slash a pattern matches at any depth (`*.pem` covers `deploy/key.pem`), as in .gitignore.
   // A leading `/` anchors it at the top instead.
   const anchored = /^\.?\//.test(glob);
-  const pattern = anchored || trimmed.includes("/") ? trimmed : `**/${trimmed}`;
+  const scoped = anchored || trimmed.includes("/") ? trimmed : `**/${trimmed}`;
+  // `dir/**` covers `dir` itself too: a file or symlink named `.github/workflows` is as protected as its content.
+  const pattern = scoped.endsWith("/**") ? scoped.slice(0, -3) : scoped;
   let out = "";
   for (let i = 0; i < pattern.length; i++) {
     const char = pattern[i] as string;

@@ -14,6 +14,40 @@ export class MissingSecretError extends Error {
   }
 }
 
+/**
+ * Variables no agent may receive, whatever a repository's config names: Flotilla's and Probot's own settings
+ * (the App's private key, the webhook secret, Redis), and every `FLOTILLA_*`. Anyone who can edit a
+ * repository's config chooses `secrets`; these would hand them every installation.
+ */
+const RESERVED = new Set([
+  "APP_ID",
+  "PRIVATE_KEY",
+  "PRIVATE_KEY_PATH",
+  "WEBHOOK_SECRET",
+  "WEBHOOK_PROXY_URL",
+  "GITHUB_CLIENT_ID",
+  "GITHUB_CLIENT_SECRET",
+  "GITHUB_API_URL",
+  "REDIS_URL",
+  "REDIS_PREFIX",
+  "DATA_DIR",
+]);
+
+export function isReservedSecretName(name: string): boolean {
+  return RESERVED.has(name) || name.startsWith("FLOTILLA_");
+}
+
+/** A config names one of Flotilla's own settings as an agent's secret. */
+export class ReservedSecretError extends Error {
+  override name = "ReservedSecretError";
+  readonly permanent = true;
+  constructor(readonly secretName: string) {
+    super(
+      `${secretName} is one of Flotilla's own settings and is never given to an agent: remove it from the agent's \`secrets\``,
+    );
+  }
+}
+
 /** What an agent gets from the worker's environment besides its secrets: enough to run, nothing to leak. */
 const PASSED_THROUGH = ["PATH", "LANG", "LC_ALL", "TZ", "TERM", "TMPDIR"] as const;
 
@@ -25,6 +59,7 @@ const PASSED_THROUGH = ["PATH", "LANG", "LC_ALL", "TZ", "TERM", "TMPDIR"] as con
  * fresh empty temp dir that the caller removes.
  *
  * @throws MissingSecretError when a named secret is unset or empty in `source`.
+ * @throws ReservedSecretError when a name is one of Flotilla's own settings.
  */
 export function agentEnvironment(
   secretNames: string[],
@@ -38,6 +73,7 @@ export function agentEnvironment(
   }
   env.PATH ??= "/usr/local/bin:/usr/bin:/bin";
   for (const name of secretNames) {
+    if (isReservedSecretName(name)) throw new ReservedSecretError(name);
     const value = source[name];
     if (value === undefined || value === "") throw new MissingSecretError(name);
     env[name] = value;

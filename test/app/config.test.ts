@@ -87,6 +87,14 @@ describe("the repository config (.github/flotilla.yml)", () => {
     });
   });
 
+  it("refuses to give an agent one of Flotilla's own secrets, naming the line", () => {
+    const [problem] = problemsOf(
+      "agents:\n  leaky:\n    adapter: claude\n    secrets: [ANTHROPIC_API_KEY, PRIVATE_KEY]\n",
+    );
+    expect(problem).toMatchObject({ line: 4, key: "agents.leaky.secrets.1" });
+    expect(problem?.message).toContain("not one of Flotilla's own settings");
+  });
+
   it("reports a YAML syntax error with its line", () => {
     const [extraBrace] = problemsOf("backend: local\nagents: {claude: {adapter: claude}}}\nfoo: 1\n");
     expect(extraBrace?.line).toBe(2);

@@ -24,6 +24,9 @@ describe("flotilla", () => {
     expect(code).toBe(78);
     expect(stderr).toContain("APP_ID must be the App's numeric id");
     expect(stderr).toContain("PRIVATE_KEY or PRIVATE_KEY_PATH");
+    expect(stderr).toContain(
+      "REDIS_URL is required when webhook servers and workers run as separate processes",
+    );
     // A worker receives no webhooks, so it does not ask for their secret.
     expect(stderr).not.toContain("WEBHOOK_SECRET");
   });

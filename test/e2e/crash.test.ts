@@ -111,3 +111,40 @@ describe("a worker killed with SIGKILL mid-task", () => {
     expect(commits.files?.map((f) => f.filename)).toEqual(["notes.txt"]);
   }, 90_000);
 });
+
+describe("a worker shut down mid-task", () => {
+  it("stops its agent instead of waiting it out, and the next worker completes the task once", async () => {
+    loop = await startLoop({ files: FILES });
+    const issue = await loop.openIssue(
+      "add notes",
+      scriptedIssue("sleep 60000\nwrite notes.txt <<EOF\nslow\nEOF"),
+    );
+    await loop.label(issue, "agent:scripted");
+    const statusComments = async () =>
+      (await (loop as Loop).comments(issue)).filter((c) => c.body.includes("flotilla:status"));
+    await waitFor("the agent to start", async () =>
+      (await statusComments())[0]?.body.includes("**Running.**"),
+    );
+
+    // Shutting down returns well before the agent's minute (or this test's 30 s) is up.
+    await loop.flotilla.stop();
+    // The issue is edited meanwhile; the next run reads it afresh.
+    await loop.world.installationOctokit().rest.issues.update({
+      owner: "acme",
+      repo: "widgets",
+      issue_number: issue,
+      body: scriptedIssue("write notes.txt <<EOF\nfast\nEOF"),
+    });
+    await loop.restart();
+    const pr = await waitFor("the pull request", async () =>
+      (await (loop as Loop).pulls()).find((p) => p.head === `flotilla/${issue}-scripted`),
+    );
+    await waitFor("the status comment to link it", async () =>
+      (await statusComments())[0]?.body.includes(`#${pr.number}`),
+    );
+    expect(await statusComments()).toHaveLength(1);
+    expect(
+      await loop.world.sandbox.script.readFile({ repo: "acme/widgets", ref: pr.head, path: "notes.txt" }),
+    ).toBe("fast\n");
+  });
+});

@@ -58,6 +58,14 @@ describe("a labelled issue becomes a pull request", () => {
     const status = await finalStatus(issue, /Pull request opened/);
     expect(status).toContain(`#${pr.number}`);
     expect(await statusOf(issue)).toHaveLength(1);
+
+    // The worker fetched the repository with a token that can only read this one repository.
+    const readOnly = [...loop.world.sandbox.store.tokens.values()].filter(
+      (t) => JSON.stringify(t.permissions) === JSON.stringify({ contents: "read" }),
+    );
+    expect(readOnly.map((t) => [...(t.repositoryIds ?? [])])).toContainEqual([
+      (await loop.redisTask(issue))?.repo.id,
+    ]);
   });
 
   it("makes one run, one commit and one PR when GitHub delivers the same webhook three times", async () => {

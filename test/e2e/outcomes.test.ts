@@ -22,7 +22,7 @@ beforeAll(async () => {
           "  needy:",
           "    adapter: command",
           `    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(SCRIPTED_AGENT)}, "{prompt_file}"]`,
-          "    secrets: [FLOTILLA_E2E_UNSET_KEY]",
+          "    secrets: [WIDGETS_API_KEY_UNSET]",
         ].join("\n"),
       ),
     },
@@ -97,7 +97,7 @@ describe("a run that ends without a pull request", () => {
     await loop.label(issue, "agent:needy");
     // As GitHub renders it: Markdown escapes removed.
     const status = (await settledStatus(issue, /Failed/, "needy")).replace(/\\(.)/g, "$1");
-    expect(status).toContain("the agent needs the secret FLOTILLA_E2E_UNSET_KEY");
+    expect(status).toContain("the agent needs the secret WIDGETS_API_KEY_UNSET");
     expect(status).not.toContain("Flotilla could not finish");
     expect((await loop.redisTask(issue, "needy"))?.state).toBe("failed");
     expect(

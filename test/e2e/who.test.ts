@@ -56,6 +56,16 @@ describe("who may start an agent", () => {
     expect(await loop.redisTask(issue, "gpt-99")).toBeUndefined();
   });
 
+  it("explains an unknown agent once for an issue opened with its label (GitHub sends opened and labeled)", async () => {
+    const issue = await loop.openIssue("who?", "please", ["agent:constructor"]);
+    await waitFor("the notice", async () => (await loop.comments(issue)).length > 0);
+    await loop.world.sandbox.script.settleWebhooks({});
+    await loop.drainUpdates();
+    const comments = await loop.comments(issue);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.body).toContain("no agent called `constructor`");
+  });
+
   it("ignores labels that are not for Flotilla", async () => {
     const issue = await loop.openIssue("just a bug", "please");
     await labelAndExpectNothing(issue, "bug", "alice");

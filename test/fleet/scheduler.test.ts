@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import type { Redis } from "ioredis";
 import { type Fleet, openFleet } from "../../src/fleet/fleet.js";
-import type { TaskDraft } from "../../src/fleet/scheduler.js";
-import { branchFor, taskIdFor } from "../../src/fleet/task.js";
+import { taskIdFor } from "../../src/fleet/task.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
+import { draft } from "./drafts.js";
 
 let redis: TestRedis;
 let connection: Redis;
@@ -20,30 +20,6 @@ beforeEach(() => {
 });
 afterEach(() => fleet.close());
 
-function draft(issue: number, agent = "scripted", repoId = 7): TaskDraft {
-  return {
-    id: taskIdFor(repoId, issue, agent),
-    repo: {
-      id: repoId,
-      owner: "acme",
-      name: "widgets",
-      defaultBranch: "main",
-      cloneUrl: "http://x/acme/widgets.git",
-    },
-    installationId: 1,
-    issue,
-    agent,
-    sender: "alice",
-    branch: branchFor(issue, agent),
-    settings: {
-      backend: "local",
-      agent: { adapter: "command", command: ["true"], timeout: 60_000, secrets: [] },
-      protectedPaths: [],
-      limits: { maxFilesChanged: 10, maxBytesChanged: 1000 },
-    },
-  };
-}
-
 describe("the scheduler", () => {
   it("admits tasks up to the repository's limit and keeps the rest waiting in arrival order", async () => {
     const results = [];
@@ -57,6 +33,7 @@ describe("the scheduler", () => {
     expect((await fleet.store.get(taskIdFor(7, 1, "scripted")))?.state).toBe("dispatched");
 
     // A finished task frees its slot for the oldest waiting one, and only one.
+    await fleet.store.update(taskIdFor(7, 1, "scripted"), { state: "checking" });
     expect(await fleet.scheduler.release(7, taskIdFor(7, 1, "scripted"))).toEqual([
       taskIdFor(7, 3, "scripted"),
     ]);
@@ -104,6 +81,34 @@ describe("the scheduler", () => {
     expect(task).toMatchObject({ state: "dispatched", attempt: 2, commentId: 42, pr: { number: 3 } });
     expect(task?.error).toBeUndefined();
     expect(task?.commitSha).toBeUndefined();
+  });
+
+  it("keeps the limit when a rerun is admitted before the finished attempt released its slot", async () => {
+    const [first, second, third] = [1, 2, 3].map((issue) => taskIdFor(7, issue, "scripted"));
+    await fleet.scheduler.enqueue(draft(1), 2);
+    // Attempt 1 has ended but not yet released its slot when someone labels the issue again.
+    await fleet.store.update(first as string, { state: "no-changes" });
+    expect(await fleet.scheduler.enqueue(draft(1), 2)).toMatchObject({ status: "queued", attempt: 2 });
+    expect((await fleet.store.get(first as string))?.state).toBe("dispatched");
+
+    // Attempt 1's late release leaves the slot to attempt 2: two more tasks get one slot between them.
+    await fleet.scheduler.release(7, first as string);
+    expect(await fleet.scheduler.holding(7)).toEqual([first]);
+    await fleet.scheduler.enqueue(draft(2), 2);
+    await fleet.scheduler.enqueue(draft(3), 2);
+    expect((await fleet.store.get(second as string))?.state).toBe("dispatched");
+    expect((await fleet.store.get(third as string))?.state).toBe("queued");
+  });
+
+  it("frees the slot of a finished attempt whose rerun is still waiting in line", async () => {
+    const [first, second] = [1, 2].map((issue) => taskIdFor(7, issue, "scripted"));
+    await fleet.scheduler.enqueue(draft(1), 1);
+    await fleet.scheduler.enqueue(draft(2), 1);
+    await fleet.store.update(first as string, { state: "failed" });
+    // The rerun goes to the back of the line, behind the second task.
+    expect(await fleet.scheduler.enqueue(draft(1), 1)).toMatchObject({ status: "queued", position: 2 });
+    expect(await fleet.scheduler.release(7, first as string)).toEqual([second]);
+    expect(await fleet.scheduler.holding(7)).toEqual([second]);
   });
 
   it("never admits past the limit when many processes enqueue at once", async () => {

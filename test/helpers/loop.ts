@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { JobType } from "bullmq";
 import pino from "pino";
+import { scriptedAgentConfig } from "../../scripts/loopback.js";
 import type { Settings } from "../../src/app/settings.js";
 import { Keys } from "../../src/fleet/keys.js";
 import { openQueues } from "../../src/fleet/queues.js";
@@ -19,14 +20,7 @@ export const SCRIPTED_AGENT = resolve("scripts/scripted-agent.mjs");
 
 /** A `.github/flotilla.yml` with the scripted agent (as `scripted`) and the given extra YAML. */
 export function configWithScriptedAgent(extra = ""): string {
-  return [
-    "agents:",
-    "  scripted:",
-    "    adapter: command",
-    `    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(SCRIPTED_AGENT)}, "{prompt_file}"]`,
-    "    timeout: 60s",
-    extra,
-  ].join("\n");
+  return `${scriptedAgentConfig()}\n${extra}`;
 }
 
 /** An issue body that asks the scripted agent to run `script`. */

@@ -45,6 +45,15 @@ describe("the path policy for agent changes", () => {
     });
   });
 
+  it("protects the folder a `/**` pattern names, so nothing can be put in its place", () => {
+    const verdict = checkPathPolicy([change(".github/workflows", { status: "added" }), change("infra")], {
+      ...policy,
+      maxFilesChanged: 10,
+    });
+    expect(verdict).toEqual({ ok: false, protectedPaths: [".github/workflows", "infra"] });
+    expect(checkPathPolicy([change(".github/workflows-notes.md")], policy)).toEqual({ ok: true });
+  });
+
   it("counts both sides of a rename, so a workflow cannot be moved away", () => {
     const verdict = checkPathPolicy(
       [change("docs/ci.yml", { previousPath: ".github/workflows/ci.yml", status: "renamed" })],

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { describe, expect, it } from "@jest/globals";
-import { agentEnvironment, MissingSecretError } from "../../src/runner/agent-env.js";
+import { agentEnvironment, MissingSecretError, ReservedSecretError } from "../../src/runner/agent-env.js";
 
 const WORKER_ENV = {
   PATH: "/usr/local/bin:/usr/bin:/bin",
@@ -83,5 +83,13 @@ describe("agentEnvironment", () => {
     expect(() => agentEnvironment(["ANTHROPIC_API_KEY"], { ANTHROPIC_API_KEY: "" }, { HOME: "/h" })).toThrow(
       MissingSecretError,
     );
+  });
+
+  it("refuses Flotilla's own settings as an agent's secret, even when a config names them", () => {
+    for (const name of ["PRIVATE_KEY", "WEBHOOK_SECRET", "REDIS_URL", "FLOTILLA_ANYTHING"]) {
+      expect(() =>
+        agentEnvironment([name], { ...WORKER_ENV, FLOTILLA_ANYTHING: "x" }, { HOME: "/h" }),
+      ).toThrow(ReservedSecretError);
+    }
   });
 });

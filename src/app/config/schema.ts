@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isReservedSecretName } from "../../runner/agent-env.js";
 
 /**
  * `.github/flotilla.yml`: one schema, the single source of truth for the repository config. Every key has a
@@ -45,7 +46,15 @@ const AgentSchema = z
       "Wall-clock limit for one run; the whole process group is killed after it.",
     ),
     secrets: z
-      .array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name such as ANTHROPIC_API_KEY"))
+      .array(
+        z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name such as ANTHROPIC_API_KEY")
+          .refine(
+            (name) => !isReservedSecretName(name),
+            "not one of Flotilla's own settings (the App's key, the webhook secret, Redis, FLOTILLA_*), which no agent may receive",
+          ),
+      )
       .default([])
       .describe(
         "Names of the secrets this agent receives in its environment (its API keys); nothing else is passed.",

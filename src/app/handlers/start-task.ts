@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Context } from "probot";
 import type { Fleet } from "../../fleet/fleet.js";
 import { submitTask } from "../../fleet/submit-task.js";
@@ -42,9 +43,9 @@ export function startTask(deps: StartTaskDeps) {
       return log.info({ sender: payload.sender.login, ...decision }, "sender may not start agents; ignored");
     }
 
-    // Keyed by delivery: a redelivered webhook never posts the same explanation twice.
+    // Keyed by issue and text: a redelivery, or `opened` and `labeled` for one new issue, explain it once.
     const { owner, repo } = context.repo();
-    const notice = (key: string, body: string) =>
+    const notice = (body: string) =>
       deps.fleet.queues.updates.add(
         "notice",
         {
@@ -55,23 +56,23 @@ export function startTask(deps: StartTaskDeps) {
           issue: payload.issue.number,
           body,
         },
-        { jobId: `notice-${context.id}${key}` },
+        {
+          jobId: `notice-r${payload.repository.id}-i${payload.issue.number}-${createHash("sha256").update(body).digest("hex").slice(0, 16)}`,
+        },
       );
     if (!loaded.ok) {
       log.info({ problems: loaded.problems }, "invalid repository config; explained on the issue");
-      await notice("", configProblemsMessage(loaded.problems));
+      await notice(configProblemsMessage(loaded.problems));
       return;
     }
 
     // 4. One task per agent asked for.
     for (const agent of agents) {
-      const settings = loaded.config.agents[agent];
+      // Own keys only: `agent:constructor` names no agent.
+      const settings = Object.hasOwn(loaded.config.agents, agent) ? loaded.config.agents[agent] : undefined;
       if (!settings) {
         log.info({ agent }, "unknown agent; explained on the issue");
-        await notice(
-          `-${agent.replace(/[^a-z0-9-]/gi, "_")}`,
-          unknownAgentMessage(agent, prefix, loaded.config),
-        );
+        await notice(unknownAgentMessage(agent, prefix, loaded.config));
         continue;
       }
       const { repository, issue } = payload;

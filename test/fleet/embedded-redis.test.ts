@@ -1,0 +1,54 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { Redis } from "ioredis";
+import { type EmbeddedRedis, startEmbeddedRedis } from "../../src/fleet/embedded-redis.js";
+
+// The Redis `npm start` brings when REDIS_URL is unset: private, on a socket, and keeping what was queued.
+
+let dir: string;
+const started: EmbeddedRedis[] = [];
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "flotilla-embedded-"));
+});
+afterEach(async () => {
+  for (const redis of started.splice(0)) await redis.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function start(): Promise<EmbeddedRedis> {
+  const redis = await startEmbeddedRedis(join(dir, "redis"));
+  started.push(redis);
+  return redis;
+}
+
+async function withClient<T>(path: string, use: (client: Redis) => Promise<T>): Promise<T> {
+  const client = new Redis({ path });
+  try {
+    return await use(client);
+  } finally {
+    client.disconnect();
+  }
+}
+
+describe("the embedded redis-server", () => {
+  it("answers on its socket, and keeps what was written across a restart", async () => {
+    const first = await start();
+    await withClient(first.path, (c) => c.set("flotilla:probe", "kept"));
+    await first.stop();
+
+    const second = await start();
+    expect(second.path).toBe(first.path);
+    expect(await withClient(second.path, (c) => c.get("flotilla:probe"))).toBe("kept");
+    expect(await withClient(second.path, (c) => c.config("GET", "maxmemory-policy"))).toEqual([
+      "maxmemory-policy",
+      "noeviction",
+    ]);
+  });
+
+  it("refuses a data dir another running Flotilla is using", async () => {
+    await start();
+    await expect(start()).rejects.toThrow(/another Flotilla is already using .*stop it or set DATA_DIR/);
+  });
+});
