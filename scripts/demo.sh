@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `npm run demo`: installs what is missing, then starts the GitHub sandbox with a demo repository and
-# shows what it serves. Arguments go to the demo (`--once` to exit after the walkthrough).
+# `npm run demo`: installs what is missing, then runs the loop on loopback (scripts/demo.ts): a labelled
+# issue becomes a pull request. Arguments go to the demo (`--json`, `--serve`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh

@@ -1,211 +1,225 @@
 /**
- * The demo: starts the GitHub sandbox with a demo organization, repository, people and CI, then walks
- * through what an App sees there: a labelled issue, the repository config, a clone over git's smart HTTP,
- * a commit and a pull request made through the REST API, CI's checks on it, and the webhook log.
+ * The demo: the whole loop on loopback. The GitHub sandbox gets a repository with a small bug and CI;
+ * Flotilla starts (webhook server, worker, its embedded redis-server); alice opens an issue about the bug
+ * and labels it `agent:scripted`; the scripted test agent fixes it in a worktree; Flotilla commits the fix
+ * and opens a pull request, and CI checks it. Prints each step with its time, then the diff.
  *
- *   npm run demo            keep serving after the walkthrough (Ctrl-C to stop)
- *   npm run demo -- --once  exit after the walkthrough
- *   SANDBOX_PORT=3700 npm run demo   serve on a fixed port
- *
- * Until the loop lands (labelled issue → agent → pull request), this shows the ground Flotilla stands on.
+ *   npm run demo                 the walkthrough, then exit (0 only when the pull request exists)
+ *   npm run demo -- --json       the same as one JSON document on stdout
+ *   npm run demo -- --serve      keep the sandbox and Flotilla running afterwards (Ctrl-C to stop)
+ *   LOG_LEVEL=info npm run demo  Flotilla's own log on stderr
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import { ProbotOctokit } from "probot";
-import { Sandbox } from "../sandbox/index.js";
-import { routeTable } from "../sandbox/routes/index.js";
+import type { Delivery } from "../sandbox/webhooks/webhooks.js";
+import { type Loopback, scriptedAgentConfig, startLoopback } from "./loopback.js";
 
-const once = process.argv.includes("--once");
-const repoName = "octo-org/hello-flotilla";
-const [owner, name] = repoName.split("/") as [string, string];
+const json = process.argv.includes("--json");
+const serve = process.argv.includes("--serve");
+const TIMEOUT_MS = 60_000;
 
-const step = (n: number, text: string) => console.log(`\n${n}. ${text}`);
-const detail = (text: string) => console.log(`   ${text}`);
+const BUGGY = 'export function greet(who) {\n  return "Helo, " + who + "!";\n}\n';
+const TEST =
+  'import assert from "node:assert";\nimport { test } from "node:test";\nimport { greet } from "./greet.js";\n\ntest("greets", () => assert.equal(greet("Ada"), "Hello, Ada!"));\n';
+// What the scripted agent does, from a fenced block in the issue (a real agent would read the prose).
+const ISSUE_BODY = [
+  '`greet("Ada")` returns `Helo, Ada!`: "Hello" is misspelled, and `greet.test.js` fails.',
+  "",
+  "```flotilla-script",
+  "replace greet.js <<EOF",
+  '-  return "Helo, " + who + "!";',
+  '+  return "Hello, " + who + "!";',
+  "EOF",
+  "```",
+].join("\n");
 
-async function main(): Promise<void> {
-  const sandbox = await Sandbox.start({ port: Number(process.env.SANDBOX_PORT ?? 0) });
-  const workDir = mkdtempSync(join(tmpdir(), "flotilla-demo-"));
-  const cleanUp = async () => {
-    await sandbox.stop();
-    rmSync(workDir, { recursive: true, force: true });
-  };
-
-  // 1. The world: an organization with a repository, three people, CI, and Flotilla installed.
-  step(1, `The sandbox is GitHub at ${sandbox.baseUrl}`);
-  const { script } = sandbox;
-  const app = script.createApp({ name: "Flotilla Demo", owner: "flotilla-dev" });
-  const keyPath = join(workDir, "flotilla-demo.private-key.pem");
-  writeFileSync(keyPath, app.privateKey, { mode: 0o600 });
-  await script.createRepo({
-    owner,
-    name,
-    description: "A small repository for Flotilla's demo",
-    files: {
-      "README.md": "# hello-flotilla\n\nGreets people.\n",
-      "greet.js": 'export const greet = (who) => "Hello, " + who + "!";\n',
-      "greet.test.js":
-        'import { test } from "node:test";\nimport assert from "node:assert";\nimport { greet } from "./greet.js";\n\ntest("greets", () => assert.equal(greet("Ada"), "Hello, Ada!"));\n',
-      "package.json": '{ "name": "hello-flotilla", "type": "module", "private": true }\n',
-      ".github/flotilla.yml": "backend: local\nagents:\n  claude: { adapter: claude }\n",
-    },
-  });
-  for (const [login, role] of [
-    ["alice", "maintain"],
-    ["bob", "write"],
-    ["eve", "read"],
-  ] as const) {
-    script.createUser({ login });
-    script.addCollaborator({ repo: repoName, user: login, role });
-  }
-  const installation = script.installApp({ appId: app.id, account: owner });
-  script.setCi({ repo: repoName, name: "test", command: ["node", "--test"] });
-  detail(`App "Flotilla Demo": id ${app.id}, installation ${installation.id} on ${owner}`);
-  detail(`people on ${repoName}: alice (maintain), bob (write), eve (read)`);
-  detail("CI: `node --test` runs on every pull request head");
-
-  // 2. A person asks for an agent the way Flotilla users will: a label on an issue.
-  step(2, "alice opens an issue and labels it agent:claude");
-  const issue = await script.openIssue({
-    repo: repoName,
-    user: "alice",
-    title: "Greet in French too",
-    body: "Add `greetFr(who)` returning `Bonjour, <who> !` with a test.",
-  });
-  await script.addLabel({ repo: repoName, issue: issue.number, label: "agent:claude", user: "alice" });
-
-  // 3. From here on, everything goes through the REST API, as the App, exactly as against github.com.
-  const octokit = new ProbotOctokit({
-    baseUrl: sandbox.baseUrl,
-    auth: { appId: app.id, privateKey: app.privateKey, installationId: installation.id },
-  });
-  step(3, "The App reads the issue and the repository config through the REST API");
-  const { data: gotIssue } = await octokit.rest.issues.get({ owner, repo: name, issue_number: issue.number });
-  detail(
-    `#${gotIssue.number} "${gotIssue.title}" labels: ${gotIssue.labels.map((l) => (typeof l === "string" ? l : l.name)).join(", ")}`,
-  );
-  const { data: permission } = await octokit.rest.repos.getCollaboratorPermissionLevel({
-    owner,
-    repo: name,
-    username: "alice",
-  });
-  detail(`alice's role: ${permission.role_name} (permission ${permission.permission})`);
-  const config = await octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
-    owner,
-    repo: name,
-    path: ".github/flotilla.yml",
-    mediaType: { format: "raw" },
-  });
-  detail(`.github/flotilla.yml: ${String(config.data).trim().replaceAll("\n", " | ")}`);
-
-  // 4. git itself: a clone over smart HTTP with an installation token.
-  step(4, "git clones the repository over smart HTTP with an installation token");
-  const { token } = (await octokit.auth({ type: "installation" })) as { token: string };
-  const cloneDir = join(workDir, "clone");
-  // The token goes in a header, as actions/checkout passes it, so it is in no URL, log or error message.
-  const basic = Buffer.from(`x-access-token:${token}`).toString("base64");
-  const cloneUrl = `${sandbox.baseUrl}/${repoName}.git`;
-  // Asynchronously: the sandbox serving this clone runs in this very process.
-  await promisify(execFile)(
-    "git",
-    ["-c", `http.extraHeader=Authorization: Basic ${basic}`, "clone", "--quiet", cloneUrl, cloneDir],
-    { timeout: 60_000 },
-  );
-  detail(
-    `git clone ${cloneUrl} → ${readdirSync(cloneDir)
-      .filter((f) => f !== ".git")
-      .join(", ")}`,
-  );
-
-  // 5. A commit through the Git Data API and a pull request, as Flotilla will publish an agent's work.
-  step(5, "The App commits a change through the Git Data API and opens a pull request");
-  const { data: base } = await octokit.rest.git.getRef({ owner, repo: name, ref: "heads/main" });
-  const { data: baseCommit } = await octokit.rest.git.getCommit({
-    owner,
-    repo: name,
-    commit_sha: base.object.sha,
-  });
-  const { data: tree } = await octokit.rest.git.createTree({
-    owner,
-    repo: name,
-    base_tree: baseCommit.tree.sha,
-    tree: [
-      {
-        path: "greet.js",
-        mode: "100644",
-        type: "blob",
-        content:
-          'export const greet = (who) => "Hello, " + who + "!";\nexport const greetFr = (who) => "Bonjour, " + who + " !";\n',
-      },
-    ],
-  });
-  const { data: commit } = await octokit.rest.git.createCommit({
-    owner,
-    repo: name,
-    message: `Greet in French too (#${issue.number})`,
-    tree: tree.sha,
-    parents: [base.object.sha],
-  });
-  const branch = `flotilla/${issue.number}-claude`;
-  await octokit.rest.git.createRef({ owner, repo: name, ref: `refs/heads/${branch}`, sha: commit.sha });
-  const { data: pull } = await octokit.rest.pulls.create({
-    owner,
-    repo: name,
-    head: branch,
-    base: "main",
-    title: "Greet in French too",
-    body: `Closes #${issue.number}`,
-  });
-  detail(
-    `commit ${commit.sha.slice(0, 7)} on ${branch} by ${commit.author.name}; PR #${pull.number}: ${pull.html_url}`,
-  );
-  const { data: files } = await octokit.rest.pulls.listFiles({ owner, repo: name, pull_number: pull.number });
-  detail(`changed: ${files.map((f) => `${f.filename} (+${f.additions} -${f.deletions})`).join(", ")}`);
-
-  // 6. CI ran on the PR head; its checks belong to another App, so Flotilla can tell them from its own.
-  step(6, "CI runs on the pull request head and reports a check run");
-  await script.settleCi({});
-  const { data: checks } = await octokit.rest.checks.listForRef({ owner, repo: name, ref: pull.head.sha });
-  for (const run of checks.check_runs) {
-    detail(`check "${run.name}" by ${run.app?.name}: ${run.status} / ${run.conclusion}`);
-  }
-
-  // 7. What the App was sent, and what it cost.
-  await sandbox.webhooks.settled();
-  step(7, "Webhooks the App was sent (signed; logged because the demo App has no webhook URL)");
-  for (const d of sandbox.webhooks.deliveries) {
-    const who = (d.payload.sender as { login: string }).login;
-    detail(`${d.event}${d.action ? `.${d.action}` : ""} from ${who}`);
-  }
-  const meter = sandbox.meter.snapshot();
-  detail(`REST requests served: ${meter.total} (${meter.reads} reads, ${meter.writes} writes)`);
-
-  step(8, "What the sandbox serves");
-  detail(
-    `REST API:        ${sandbox.baseUrl}  (${routeTable.size} GitHub operations, checked against GitHub's OpenAPI description)`,
-  );
-  detail(`git:             ${sandbox.baseUrl}/${repoName}.git`);
-  detail(
-    `scripting:       POST ${sandbox.baseUrl}/_sandbox/<action>  (list: curl ${sandbox.baseUrl}/_sandbox/)`,
-  );
-  detail(`App private key: ${keyPath}`);
-  detail("details: sandbox/README.md");
-
-  if (once) {
-    await cleanUp();
-    return;
-  }
-  console.log("\nServing until Ctrl-C.");
-  const stop = () => {
-    cleanUp().then(() => process.exit(0));
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+interface Step {
+  /** Milliseconds since the label was added. */
+  ms: number;
+  step: string;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+interface Report {
+  ok: boolean;
+  repo: string;
+  issue: number;
+  /** Starting the sandbox, the repository and Flotilla (webhook server, worker, embedded redis-server). */
+  setupMs: number;
+  pullRequest: { number: number; url: string; branch: string } | null;
+  /** The status comment as it ended. */
+  status: string;
+  timeline: Step[];
+  checks: { name: string; conclusion: string | null }[];
+  diff: string;
+  apiRequests: { reads: number; writes: number };
+}
+
+/** Each webhook the App was sent, as a timeline step, at the moment it was sent. */
+function describeDelivery(d: Delivery, botLogin: string): string | undefined {
+  const payload = d.payload as {
+    comment?: { body?: string };
+    pull_request?: { number: number };
+    sender?: { login: string };
+  };
+  if (d.event === "issues" && d.action === "labeled")
+    return `label agent:scripted added by alice; webhook answered ${d.statusCode} in ${d.durationMs} ms`;
+  if (d.event === "issue_comment" && payload.sender?.login === botLogin) {
+    const headline = /\*\*(.+?)\.?\*\*/.exec(payload.comment?.body ?? "")?.[1];
+    return headline ? `status comment: ${headline.replace(/\[(#\d+)\]\(.*?\)/, "$1")}` : undefined;
+  }
+  if (d.event === "pull_request" && d.action === "opened")
+    return `pull request #${payload.pull_request?.number} opened by ${payload.sender?.login}`;
+  return undefined;
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined>): Promise<T | undefined> {
+  const deadline = Date.now() + TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (!json) console.error(`demo: gave up waiting for ${what} after ${TIMEOUT_MS / 1000} s`);
+  return undefined;
+}
+
+async function walkthrough(world: Loopback, setupMs: number): Promise<Report> {
+  const { sandbox, octokit, repo } = world;
+  const { owner, name } = repo;
+  const timeline: Step[] = [];
+  let labelledAt = Date.now();
+  const at = (step: string, time = Date.now()) => timeline.push({ ms: time - labelledAt, step });
+  const botLogin = `${world.app.slug}[bot]`;
+  sandbox.webhooks.onDelivery((d) => {
+    const step = describeDelivery(d, botLogin);
+    if (step) at(step, Date.now() - d.durationMs);
+  });
+
+  // 1. alice reports the bug, then asks the scripted agent to fix it.
+  const issue = await sandbox.script.openIssue({
+    repo: repo.fullName,
+    user: "alice",
+    title: "greet() says Helo",
+    body: ISSUE_BODY,
+  });
+  labelledAt = Date.now();
+  await sandbox.script.addLabel({
+    repo: repo.fullName,
+    issue: issue.number,
+    label: "agent:scripted",
+    user: "alice",
+  });
+
+  // 2. The pull request, as anyone would find it: by its branch.
+  const branch = `flotilla/${issue.number}-scripted`;
+  const pull = await waitFor("the pull request", async () => {
+    const { data } = await octokit.rest.pulls.list({ owner, repo: name, head: `${owner}:${branch}` });
+    return data[0];
+  });
+  const status = async () => {
+    const { data } = await octokit.rest.issues.listComments({
+      owner,
+      repo: name,
+      issue_number: issue.number,
+    });
+    return data.find((c) => c.body?.includes("flotilla:status"))?.body ?? "";
+  };
+  let finalStatus = await status();
+  if (pull) {
+    finalStatus =
+      (await waitFor("the status comment to link the pull request", async () => {
+        const body = await status();
+        return body.includes(`#${pull.number}`) ? body : undefined;
+      })) ?? (await status());
+  }
+
+  // 3. CI on the pull request's head, and the change itself.
+  let checks: Report["checks"] = [];
+  let diff = "";
+  if (pull) {
+    await sandbox.script.settleCi({});
+    const { data } = await octokit.rest.checks.listForRef({ owner, repo: name, ref: pull.head.sha });
+    checks = data.check_runs.map((run) => ({ name: run.name, conclusion: run.conclusion }));
+    for (const run of data.check_runs) at(`CI check "${run.name}": ${run.conclusion}`);
+    const files = await octokit.rest.pulls.listFiles({ owner, repo: name, pull_number: pull.number });
+    diff = files.data
+      .map((f) => `--- a/${f.filename}\n+++ b/${f.filename}\n${f.patch ?? "(binary)"}\n`)
+      .join("");
+  }
+  await sandbox.webhooks.settled();
+  const meter = sandbox.meter.snapshot();
+  timeline.sort((a, b) => a.ms - b.ms);
+  return {
+    ok: pull !== undefined,
+    repo: repo.fullName,
+    issue: issue.number,
+    setupMs,
+    pullRequest: pull ? { number: pull.number, url: pull.html_url, branch } : null,
+    status: finalStatus.replace(/^<!--.*-->\n/, ""),
+    timeline,
+    checks,
+    diff,
+    apiRequests: { reads: meter.reads, writes: meter.writes },
+  };
+}
+
+function print(report: Report, world: Loopback): void {
+  console.log(`Flotilla demo: ${report.repo}, issue #${report.issue} "greet() says Helo"`);
+  console.log(`GitHub sandbox, repository and Flotilla started in ${report.setupMs} ms\n`);
+  console.log("Timeline (ms after the label was added)");
+  for (const { ms, step } of report.timeline) console.log(`${String(ms).padStart(7)}  ${step}`);
+  console.log(`\nStatus comment on the issue:\n  ${report.status.replaceAll("\n", "\n  ")}`);
+  if (report.pullRequest) {
+    console.log(`\nPull request #${report.pullRequest.number} (${report.pullRequest.branch}):\n`);
+    console.log(report.diff);
+  }
+  console.log(
+    `GitHub API requests served by the sandbox, setup included: ${report.apiRequests.reads} reads, ${report.apiRequests.writes} writes`,
+  );
+  if (serve) {
+    console.log(`\nServing until Ctrl-C. GitHub sandbox: ${world.sandbox.baseUrl}`);
+    console.log(`  git clone ${world.sandbox.baseUrl}/${report.repo}.git   (sandbox/README.md for the rest)`);
+  }
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const world = await startLoopback({
+    repo: "octo-org/hello-flotilla",
+    files: {
+      "README.md": "# hello-flotilla\n\nGreets people.\n",
+      "greet.js": BUGGY,
+      "greet.test.js": TEST,
+      "package.json": '{ "name": "hello-flotilla", "type": "module", "private": true }\n',
+      ".github/flotilla.yml": `${scriptedAgentConfig()}\n`,
+    },
+    people: { alice: "maintain" },
+    logLevel: (process.env.LOG_LEVEL as "info" | undefined) ?? "warn",
+  });
+  world.sandbox.script.setCi({ repo: "octo-org/hello-flotilla", name: "test", command: ["node", "--test"] });
+  let report: Report;
+  try {
+    report = await walkthrough(world, Date.now() - started);
+  } catch (error) {
+    await world.stop();
+    throw error;
+  }
+  if (json) console.log(JSON.stringify(report, null, 2));
+  else print(report, world);
+  if (!report.ok && !json)
+    console.error("\ndemo: no pull request was opened; the status comment above says why.");
+  if (serve) {
+    process.once("SIGINT", () => void world.stop().then(() => process.exit(report.ok ? 0 : 1)));
+    return -1;
+  }
+  await world.stop();
+  return report.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    console.error("demo failed:", error);
+    process.exit(1);
+  },
+);

@@ -2,26 +2,46 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "@jest/globals";
 
-describe("the demo (npm run demo -- --once)", () => {
-  it("walks from a labelled issue to a pull request with CI's verdict, and exits cleanly", async () => {
-    const { stdout } = await promisify(execFile)(
+interface Report {
+  ok: boolean;
+  issue: number;
+  pullRequest: { number: number; branch: string } | null;
+  status: string;
+  timeline: { ms: number; step: string }[];
+  checks: { name: string; conclusion: string | null }[];
+  diff: string;
+}
+
+describe("the demo (npm run demo -- --json)", () => {
+  it("turns a labelled issue into a pull request with the fix, checked by CI, and exits 0", async () => {
+    const { stdout, stderr } = await promisify(execFile)(
       "npx",
-      ["--no-install", "tsx", "scripts/demo.ts", "--once"],
+      ["--no-install", "tsx", "scripts/demo.ts", "--json"],
       {
         cwd: new URL("..", import.meta.url).pathname,
         timeout: 60_000,
         env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
       },
     );
-    expect(stdout).toContain('#1 "Greet in French too" labels: agent:claude');
-    expect(stdout).toContain("alice's role: maintain (permission write)");
-    expect(stdout).toMatch(
-      /git clone http:\/\/127\.0\.0\.1:\d+\/octo-org\/hello-flotilla\.git → .*greet\.js/,
-    );
-    expect(stdout).toContain("by flotilla-demo[bot]; PR #2");
-    expect(stdout).toContain('check "test" by GitHub Actions: completed / success');
-    expect(stdout).toContain("pull_request.opened from flotilla-demo[bot]");
+    const report = JSON.parse(stdout) as Report;
+    expect(report.ok).toBe(true);
+    expect(report.pullRequest?.branch).toBe(`flotilla/${report.issue}-scripted`);
+    expect(report.diff).toContain('-  return "Helo, " + who + "!";');
+    expect(report.diff).toContain('+  return "Hello, " + who + "!";');
+    expect(report.checks).toEqual([{ name: "test", conclusion: "success" }]);
+    expect(report.status).toContain(`Pull request opened: [#${report.pullRequest?.number}]`);
+    // The steps in the order they happened, from the label to CI's verdict.
+    const steps = report.timeline.map((s) => s.step);
+    const order = [
+      /^label agent:scripted added by alice; webhook answered 200/,
+      /Running/,
+      /opened by/,
+      /CI check/,
+    ];
+    const positions = order.map((pattern) => steps.findIndex((step) => pattern.test(step)));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     // No token may reach the output.
-    expect(stdout).not.toMatch(/ghs_[0-9a-f]+/);
-  });
+    expect(stdout + stderr).not.toMatch(/ghs_[0-9a-zA-Z]+/);
+  }, 90_000);
 });
