@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 
@@ -24,11 +24,19 @@ export async function startEmbeddedRedis(dir: string): Promise<EmbeddedRedis> {
   const root = resolve(dir);
   await mkdir(root, { recursive: true, mode: 0o700 });
   const path = join(root, "redis.sock");
+  const ownerFile = join(root, "owner.pid");
   if (existsSync(path) && (await answers(path))) {
-    throw new Error(
-      `another Flotilla is already using ${root} (its Redis answers on ${path}); stop it or set DATA_DIR`,
-    );
+    // 1. A Redis is already there: another Flotilla's, or the orphan of one that was killed (SIGKILL, OOM),
+    //    which outlives it. An orphan is shut down (its append-only file is synced) and started again here.
+    const owner = Number(await readFile(ownerFile, "utf8").catch(() => "0"));
+    if (owner > 0 && isAlive(owner)) {
+      throw new Error(
+        `another Flotilla (pid ${owner}) is already using ${root} (its Redis answers on ${path}); stop it or set DATA_DIR`,
+      );
+    }
+    await shutDown(path);
   }
+  await writeFile(ownerFile, String(process.pid));
   const args = ["--port", "0", "--unixsocket", path, "--unixsocketperm", "700", "--dir", root];
   args.push("--appendonly", "yes", "--save", "", "--maxmemory-policy", "noeviction");
   const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -65,6 +73,31 @@ export async function startEmbeddedRedis(dir: string): Promise<EmbeddedRedis> {
       await gone;
     },
   };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, as another user's process.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Asks the Redis on `path` to save and exit, and waits until it no longer answers. */
+async function shutDown(path: string): Promise<void> {
+  const client = new Redis({ path, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on("error", () => {});
+  // The reply never comes: the connection closes as the server exits (after syncing its append-only file).
+  await client.shutdown().catch(() => {});
+  client.disconnect();
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (await answers(path)) {
+    if (Date.now() > deadline)
+      throw new Error(`the Redis left on ${path} did not shut down; stop it by hand`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 async function answers(path: string): Promise<boolean> {

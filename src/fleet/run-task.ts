@@ -173,6 +173,11 @@ async function runAgentAndCommit(
         files: changeset.files,
         read: run.read,
         message: `${issue.title} (#${task.issue})\n\nMade by the ${task.agent} agent via Flotilla.`,
+        mayReplace: async (head) => ((await fleet.store.get(task.id))?.commits ?? []).includes(head),
+        recordCommit: async (sha) => {
+          const commits = (await fleet.store.get(task.id))?.commits ?? [];
+          await fleet.store.update(task.id, { commits: [...commits, sha] });
+        },
       }),
     );
     log.info({ commit: commit.sha, created: commit.created }, "changes committed");

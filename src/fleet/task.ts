@@ -62,6 +62,8 @@ export interface Task {
   branch: string;
   baseSha?: string;
   commitSha?: string;
+  /** Every commit Flotilla made for this task, over all attempts: the branch may be moved only from one. */
+  commits?: string[];
   /** The PR's title source and body, rendered when the run ended, so a resumed attempt can open the PR. */
   prTitle?: string;
   prBody?: string;

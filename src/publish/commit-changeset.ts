@@ -18,6 +18,25 @@ export interface CommitChangesetInput {
   /** The new content of a change that is not a deletion (a symlink's target for mode 120000). */
   read(change: FileChange): Promise<Buffer>;
   message: string;
+  /**
+   * Whether an existing branch head may be replaced: only commits Flotilla made, so a rerun never wipes
+   * commits people pushed to the branch. @defaultValue any head may be replaced
+   */
+  mayReplace?(head: string): Promise<boolean>;
+  /** Called with a new commit before the branch is moved to it, so it is known as Flotilla's even after a crash. */
+  recordCommit?(sha: string): Promise<void>;
+}
+
+/** The branch has commits Flotilla did not make; it is left alone. */
+export class BranchTakenError extends Error {
+  override name = "BranchTakenError";
+  /** Another try finds the same commits: the task ends with this message. */
+  readonly permanent = true;
+  constructor(branch: string, head: string) {
+    super(
+      `the branch ${branch} has commits Flotilla did not make (its head is ${head.slice(0, 7)}), and a rerun would overwrite them: merge or move that work, delete the branch, then remove the label and add it back`,
+    );
+  }
 }
 
 export interface CommitChangesetResult {
@@ -80,9 +99,14 @@ export async function commitChangeset(
       if (current.tree.sha === tree && parents.length === 1 && parents[0] === input.baseSha)
         return { sha: current.sha, created: false, url: current.html_url };
     }
-    commit ??= (
-      await gh.rest.git.createCommit({ ...repo, message: input.message, tree, parents: [input.baseSha] })
-    ).data;
+    if (head && input.mayReplace && !(await input.mayReplace(head)))
+      throw new BranchTakenError(input.branch, head);
+    if (!commit) {
+      commit = (
+        await gh.rest.git.createCommit({ ...repo, message: input.message, tree, parents: [input.baseSha] })
+      ).data;
+      await input.recordCommit?.(commit.sha);
+    }
     try {
       if (head) await gh.rest.git.updateRef({ ...repo, ref, sha: commit.sha, force: true });
       else await gh.rest.git.createRef({ ...repo, ref: `refs/${ref}`, sha: commit.sha });

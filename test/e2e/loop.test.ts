@@ -35,6 +35,17 @@ async function finalStatus(issue: number, pattern: RegExp): Promise<string> {
   });
 }
 
+/** Removes the agent's label and adds it back, as people ask for a rerun. */
+async function relabel(issue: number) {
+  await loop.world.sandbox.script.removeLabel({
+    repo: "acme/widgets",
+    issue,
+    label: "agent:scripted",
+    user: "alice",
+  });
+  await loop.label(issue, "agent:scripted");
+}
+
 async function branchHead(issue: number) {
   return loop.world.sandbox.script.branchSha({ repo: "acme/widgets", branch: `flotilla/${issue}-scripted` });
 }
@@ -96,13 +107,7 @@ describe("a labelled issue becomes a pull request", () => {
   it("runs once when the label is added a second time while the agent works", async () => {
     const issue = await loop.openIssue("twice", scriptedIssue(`sleep 500\n${FIX}`));
     await loop.label(issue, "agent:scripted");
-    await loop.world.sandbox.script.removeLabel({
-      repo: "acme/widgets",
-      issue,
-      label: "agent:scripted",
-      user: "alice",
-    });
-    await loop.label(issue, "agent:scripted");
+    await relabel(issue);
     await prFor(issue);
     await finalStatus(issue, /Pull request opened/);
     await loop.world.sandbox.script.settleWebhooks({});
@@ -129,5 +134,38 @@ describe("a labelled issue becomes a pull request", () => {
     await prFor(issue);
     await finalStatus(issue, /Pull request opened/);
     expect((await loop.redisTask(issue))?.attempt).toBe(1);
+  });
+
+  it("reruns on the same branch and PR when the label is added again, but never over people's commits", async () => {
+    const issue = await loop.openIssue("rerun me", scriptedIssue(FIX));
+    await loop.label(issue, "agent:scripted");
+    const pr = await prFor(issue);
+    await finalStatus(issue, /Pull request opened/);
+
+    // A rerun: attempt 2 updates what attempt 1 made.
+    await relabel(issue);
+    await waitFor("attempt 2 to finish", async () => {
+      const task = await loop.redisTask(issue);
+      return task?.attempt === 2 && task.state === "checking";
+    });
+    expect((await loop.pulls()).filter((p) => p.head === pr.head).map((p) => p.number)).toEqual([pr.number]);
+    expect(await statusOf(issue)).toHaveLength(1);
+
+    // A reviewer pushes to the branch; the next rerun refuses to overwrite that.
+    const gh = loop.world.installationOctokit();
+    const head = (await branchHead(issue)) as string;
+    const { data: tip } = await gh.rest.git.getCommit({ owner: "acme", repo: "widgets", commit_sha: head });
+    const { data: human } = await gh.rest.git.createCommit({
+      owner: "acme",
+      repo: "widgets",
+      message: "reviewer: tidy up",
+      tree: tip.tree.sha,
+      parents: [head],
+    });
+    await gh.rest.git.updateRef({ owner: "acme", repo: "widgets", ref: `heads/${pr.head}`, sha: human.sha });
+    await relabel(issue);
+    const status = await finalStatus(issue, /Failed/);
+    expect(status.replace(/\\(.)/g, "$1")).toContain("has commits Flotilla did not make");
+    expect(await branchHead(issue)).toBe(human.sha);
   });
 });

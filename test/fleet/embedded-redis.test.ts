@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
@@ -49,6 +50,19 @@ describe("the embedded redis-server", () => {
 
   it("refuses a data dir another running Flotilla is using", async () => {
     await start();
-    await expect(start()).rejects.toThrow(/another Flotilla is already using .*stop it or set DATA_DIR/);
+    await expect(start()).rejects.toThrow(
+      /another Flotilla \(pid \d+\) is already using .*stop it or set DATA_DIR/,
+    );
+  });
+
+  it("takes over the Redis a killed Flotilla left running, with its data", async () => {
+    const orphan = await start();
+    await withClient(orphan.path, (c) => c.set("flotilla:probe", "queued before the crash"));
+    // Its owner died without stopping it (SIGKILL): the pid on record is of a process that has exited.
+    const dead = spawnSync("true").pid;
+    await writeFile(join(dir, "redis", "owner.pid"), String(dead));
+
+    const next = await start();
+    expect(await withClient(next.path, (c) => c.get("flotilla:probe"))).toBe("queued before the crash");
   });
 });

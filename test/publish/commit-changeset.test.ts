@@ -157,6 +157,38 @@ describe("commitChangeset", () => {
     expect(await entryAt(commit.sha, "src/attempt.ts")).toBeUndefined();
   });
 
+  it("moves the branch only from a commit it made, and leaves commits people pushed alone", async () => {
+    const ours: string[] = [];
+    const guarded = async () => ({
+      ...(await publishInput("flotilla/21-claude")),
+      mayReplace: async (head: string) => ours.includes(head),
+      recordCommit: async (sha: string) => {
+        ours.push(sha);
+      },
+    });
+    work = await agentWorktree(world);
+    await work.write("src/attempt.ts", "export const attempt = 1;\n");
+    const first = await commitChangeset(gh, await guarded());
+    expect(ours).toEqual([first.sha]);
+    // Someone pushes a fix of their own on top of the agent's commit.
+    const { data: human } = await gh.rest.git.createCommit({
+      owner,
+      repo,
+      message: "reviewer: fix a typo",
+      tree: (await branchCommit("flotilla/21-claude")).tree.sha,
+      parents: [first.sha],
+    });
+    await gh.rest.git.updateRef({ owner, repo, ref: "heads/flotilla/21-claude", sha: human.sha });
+    await work.dispose();
+    work = await agentWorktree(world);
+    await work.write("src/attempt.ts", "export const attempt = 2;\n");
+
+    await expect(commitChangeset(gh, await guarded())).rejects.toThrow(
+      /has commits Flotilla did not make .*delete the branch/,
+    );
+    expect((await branchCommit("flotilla/21-claude")).sha).toBe(human.sha);
+  });
+
   it("ends with one commit on the base when creating the branch failed and the job retried", async () => {
     work = await agentWorktree(world);
     await work.write("src/flaky.ts", "export const flaky = true;\n");
