@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Keys } from "./keys.js";
-import type { Task } from "./task.js";
+import { ACTIVE_STATES, SLOT_STATES, type Task } from "./task.js";
 
 /**
  * Per-repository slots, kept in Redis so every app and worker process shares them. A task first waits in its
@@ -8,6 +8,11 @@ import type { Task } from "./task.js";
  * into the repository's running set and handed to the run queue, while the set has room. Each step is one Lua
  * script, so two processes can never admit past the limit or admit the same task twice.
  */
+
+/** A Lua table used as a set of states, JSON-encoded as the task hashes store them: one list, in task.ts. */
+function luaStateSet(states: readonly string[]): string {
+  return `({${states.map((state) => `['${JSON.stringify(state)}'] = true`).join(", ")}})`;
+}
 
 // Moves waiting tasks into the running set while it has room. Tasks no longer queued (cancelled while they
 // waited) are dropped from the list without taking a slot.
@@ -50,7 +55,7 @@ if tonumber(ARGV[1]) > 0 and not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARG
   return {'duplicate-delivery'}
 end
 local state = redis.call('HGET', KEYS[2], 'state')
-if state == '"queued"' or state == '"dispatched"' or state == '"running"' or state == '"publishing"' then
+if state and ${luaStateSet(ACTIVE_STATES)}[state] then
   return {'active', cjson.decode(state)}
 end
 local attempt = tonumber(redis.call('HGET', KEYS[2], 'attempt') or '0') + 1
@@ -80,7 +85,7 @@ return {'queued', attempt, position, unpack(admitted)}
 const RELEASE = `${ADMIT}
 if ARGV[1] ~= '' then
   local state = redis.call('HGET', ARGV[2] .. ARGV[1], 'state')
-  if state ~= '"dispatched"' and state ~= '"running"' and state ~= '"publishing"' then
+  if not (state and ${luaStateSet(SLOT_STATES)}[state]) then
     redis.call('SREM', KEYS[1], ARGV[1])
   end
 end

@@ -5,8 +5,10 @@ import type { AgentConfig, RepoConfig } from "../app/config/schema.js";
  * same request made twice (a redelivered webhook, the label added again) lands on the same task.
  */
 
-/** `queued` waits for a repository slot; `dispatched` holds one and waits for a worker. */
-export const ACTIVE_STATES = ["queued", "dispatched", "running", "publishing"] as const;
+/** The states that hold one of the repository's slots; `dispatched` holds one and waits for a worker. */
+export const SLOT_STATES = ["dispatched", "running", "publishing"] as const;
+/** `queued` waits for a repository slot. */
+export const ACTIVE_STATES = ["queued", ...SLOT_STATES] as const;
 /** `checking` means the PR is open and the repository's CI (then the judge) takes over. */
 export const SETTLED_STATES = [
   "checking",
