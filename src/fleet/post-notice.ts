@@ -1,5 +1,6 @@
 import type { GitHub } from "../github/octokit.js";
 import { withRetries } from "../github/with-retries.js";
+import { findMarkedComment } from "../publish/marked-comment.js";
 
 /** Hidden marker on a notice, so a retried job finds the comment it already posted. */
 export function noticeMarker(key: string): string {
@@ -19,10 +20,13 @@ export async function postNotice(
   key: string,
 ): Promise<void> {
   const marker = noticeMarker(key);
-  const params = { owner: target.owner, repo: target.repo, issue_number: target.issue };
-  const comments = await withRetries(() =>
-    gh.paginate(gh.rest.issues.listComments, { ...params, per_page: 100 }),
+  if (await withRetries(() => findMarkedComment(gh, target, (text) => text.includes(marker)))) return;
+  await withRetries(() =>
+    gh.rest.issues.createComment({
+      owner: target.owner,
+      repo: target.repo,
+      issue_number: target.issue,
+      body: `${body}\n\n${marker}`,
+    }),
   );
-  if (comments.some((c) => c.user?.type === "Bot" && c.body?.includes(marker))) return;
-  await withRetries(() => gh.rest.issues.createComment({ ...params, body: `${body}\n\n${marker}` }));
 }

@@ -1,6 +1,7 @@
 import type { GitHub } from "../github/octokit.js";
 import { formatDuration } from "./format-duration.js";
 import { codeFence, inlineCode, lastLines, plainText, truncate } from "./markdown.js";
+import { findMarkedComment } from "./marked-comment.js";
 import { httpStatus } from "./request-error.js";
 
 /**
@@ -157,7 +158,9 @@ export async function upsertStatusComment(
       if (httpStatus(error) !== 404) throw error;
     }
   }
-  const existing = await findStatusComment(gh, input);
+  // Its status comment was posted when the task was queued, near the top.
+  const marker = statusMarker(input.taskId);
+  const existing = await findMarkedComment(gh, input, (body) => body.startsWith(marker));
   if (existing) {
     if (existing.body !== input.body)
       await gh.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body: input.body });
@@ -170,20 +173,4 @@ export async function upsertStatusComment(
     body: input.body,
   });
   return { id: data.id, created: true };
-}
-
-async function findStatusComment(gh: GitHub, input: UpsertStatusCommentInput) {
-  const marker = statusMarker(input.taskId);
-  const pages = gh.paginate.iterator(gh.rest.issues.listComments, {
-    owner: input.owner,
-    repo: input.repo,
-    issue_number: input.issue,
-    per_page: 100,
-  });
-  // Stops at the first match: the status comment is posted when the task is queued, near the top.
-  for await (const { data } of pages) {
-    const found = data.find((c) => c.user?.type === "Bot" && c.body?.startsWith(marker));
-    if (found) return { id: found.id, body: found.body };
-  }
-  return undefined;
 }
