@@ -1,30 +1,14 @@
-import { execFile } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, symlink, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { promisify } from "node:util";
 import {
   type Changeset,
   computeChangeset,
   type FileChange,
   readChangedFile,
 } from "../../src/runner/changeset.js";
+import { git } from "../../src/runner/git.js";
 import type { World } from "../helpers/sandbox.js";
-
-const run = promisify(execFile);
-
-/** git with no user or system config leaking in. */
-async function git(cwd: string, args: string[]): Promise<string> {
-  const env = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: "/nonexistent",
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_TERMINAL_PROMPT: "0",
-  };
-  const { stdout } = await run("git", args, { cwd, env, encoding: "utf8" });
-  return stdout;
-}
 
 /** A clone of the world's repository, as the runner leaves it for publishing: an agent edits files in it. */
 export interface AgentWorktree {

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import {
   chmodSync,
   mkdirSync,
@@ -14,23 +13,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { computeChangeset, type FileChange, readChangedFile } from "../../src/runner/changeset.js";
-
-const GIT_ENV = {
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
-  HOME: "/nonexistent",
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_AUTHOR_NAME: "Agent",
-  GIT_AUTHOR_EMAIL: "agent@example.com",
-  GIT_COMMITTER_NAME: "Agent",
-  GIT_COMMITTER_EMAIL: "agent@example.com",
-};
+import { gitIn } from "./fixtures.js";
 
 let repo: string;
 let baseSha: string;
 
 function git(...args: string[]): string {
-  return execFileSync("git", args, { cwd: repo, env: GIT_ENV, encoding: "utf8" });
+  return gitIn(repo, ...args);
 }
 
 function write(path: string, content: string | Buffer): void {
