@@ -1,3 +1,5 @@
+import { httpStatus } from "../publish/request-error.js";
+
 /**
  * The errors that decide retry or give up. A task step throws `PermanentError` for what another try cannot
  * fix (the message is shown to the person who asked); anything `isTransient` says is passing (GitHub 5xx,
@@ -16,17 +18,6 @@ export class WorkerStoppingError extends Error {
   }
 }
 
-/** A transient failure that names how long to wait (GitHub's `retry-after`). */
-export class RetryLaterError extends Error {
-  override name = "RetryLaterError";
-  constructor(
-    message: string,
-    readonly retryAfterMs: number,
-  ) {
-    super(message);
-  }
-}
-
 const NETWORK_CODES = new Set([
   "ECONNRESET",
   "ECONNREFUSED",
@@ -39,7 +30,6 @@ const NETWORK_CODES = new Set([
 ]);
 
 interface HttpishError {
-  status?: number;
   code?: string;
   message?: string;
   cause?: unknown;
@@ -55,13 +45,14 @@ export function isPermanent(error: unknown): boolean {
 }
 
 export function isTransient(error: unknown): boolean {
-  if (error instanceof RetryLaterError || error instanceof WorkerStoppingError) return true;
+  if (error instanceof WorkerStoppingError) return true;
   if (isPermanent(error) || typeof error !== "object" || error === null) return false;
-  const e = error as HttpishError;
-  if (e.status !== undefined) {
-    if (e.status >= 500 || e.status === 429) return true;
-    return e.status === 403 && retryAfterMs(error) !== undefined;
+  const status = httpStatus(error);
+  if (status !== undefined) {
+    if (status >= 500 || status === 429) return true;
+    return status === 403 && retryAfterMs(error) !== undefined;
   }
+  const e = error as HttpishError;
   if (e.code && NETWORK_CODES.has(e.code)) return true;
   // ioredis while reconnecting, and fetch's wrapper around a socket error.
   if (/Connection is closed|Stream isn't writeable|ECONNREFUSED|fetch failed/.test(e.message ?? ""))
@@ -71,7 +62,6 @@ export function isTransient(error: unknown): boolean {
 
 /** GitHub's `retry-after`, or a reset time for an exhausted primary rate limit, in milliseconds. */
 export function retryAfterMs(error: unknown): number | undefined {
-  if (error instanceof RetryLaterError) return error.retryAfterMs;
   const headers = (error as HttpishError).response?.headers ?? {};
   const retryAfter = headers["retry-after"];
   if (retryAfter !== undefined && /^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
