@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "@jest/globals";
 import { createRedactor, lastLines } from "../../src/runner/redact.js";
@@ -75,6 +76,61 @@ describe("createRedactor", () => {
 
     expect(redact(`before\n${privateKey}after`)).toBe("before\n[redacted]\nafter");
     expect(redact(`cut: ${privateKey.slice(0, 200)}`)).toBe("cut: [redacted]");
+  });
+
+  it("finds a secret JSON-escaped, URL-encoded or in base64 too", () => {
+    const redact = createRedactor(['p@ss/w"rd-é']);
+
+    expect(redact(String.raw`{"text":"pw: p@ss\/w\"rd-\u00e9"}`)).toBe('{"text":"pw: [redacted]"}');
+    expect(redact("redis://default:p%40ss%2Fw%22rd-%C3%A9@redis")).toBe("redis://default:[redacted]@redis");
+    const token = "v1.0123456789abcdef0123456789abcdef";
+    const basic = (user: string) => Buffer.from(`${user}:${token}`).toString("base64");
+    expect(createRedactor([token])(`"auth": "${basic("x-access-token")}"`)).toBe(
+      '"auth": "eC1hY2Nlc3MtdG9rZW46[redacted]Y="',
+    );
+    // The token starts one and two bytes into a base64 group here.
+    expect(createRedactor([token])(basic("bob"))).toBe("Ym9iOn[redacted]");
+    expect(createRedactor([token])(basic("x"))).toBe("eDp[redacted]g==");
+  });
+
+  it("redacts the long dotted GitHub installation token and keeps a full stop after it", () => {
+    const token = `ghs_${"aB3.".repeat(20)}x_9`;
+
+    expect(createRedactor([])(`token ${token}.`)).toBe("token [redacted].");
+  });
+
+  it("finds tokens after a JSON escape in stream-json output, but not inside ordinary words", () => {
+    const redact = createRedactor([]);
+
+    expect(
+      redact(
+        String.raw`{"text":"one\nghs_16C7e42F292c6912E7710c838347Ae178B4a\tsk-proj-abcdefghijklmnop0123"}`,
+      ),
+    ).toBe(String.raw`{"text":"one\n[redacted]\t[redacted]"}`);
+    const words = "laughs_and_then_some_more_words_in_snake_case_here task-runner-configuration-file";
+    expect(redact(words)).toBe(words);
+  });
+
+  it("redacts JWTs, AWS secret keys and tokens glued together", () => {
+    const redact = createRedactor([]);
+    const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl";
+
+    expect(redact(`id_token=${jwt}&x=1`)).toBe("id_token=[redacted]&x=1");
+    expect(redact('"SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"')).toBe(
+      '"SecretAccessKey": "[redacted]"',
+    );
+    expect(redact("AKIAIOSFODNN7EXAMPLEsk-abcdefghijklmnop0123")).toBe("[redacted][redacted]");
+  });
+
+  it("redacts a token used as a URL's user, and credentials in a JSON Authorization header", () => {
+    const redact = createRedactor([]);
+
+    expect(redact("https://ghp_16C7e42F292c6912E7710c838347Ae178B4a:x-oauth-basic@github.com/a/b")).toBe(
+      "https://[redacted]:[redacted]@github.com/a/b",
+    );
+    expect(redact(String.raw`{\"authorization\": \"token v1.abc\/def\"}`)).toBe(
+      String.raw`{\"authorization\": \"token [redacted]\"}`,
+    );
   });
 
   it("leaves ordinary text alone", () => {
