@@ -1,0 +1,72 @@
+import type { GitHub } from "../../github/octokit.js";
+import type { PromptComment } from "../../runner/prompt.js";
+import type { SenderPermissions } from "../validation/sender-permission.js";
+
+/** Whose comments the agent reads: the config's `prompt.comments`. */
+export type CommentsFrom = "writers" | "everyone" | "none";
+
+export interface ConversationQuery {
+  owner: string;
+  repo: string;
+  /** The issue's number. */
+  issue: number;
+  /** When the label or command came (ISO 8601): comments created or edited after it are left out. */
+  triggeredAt: string;
+  commentsFrom: CommentsFrom;
+  /** Who has write access; its answers are cached and a failed lookup denies. */
+  permissions: SenderPermissions;
+}
+
+type ListedComment = Awaited<ReturnType<GitHub["rest"]["issues"]["listComments"]>>["data"][number];
+type User = NonNullable<ListedComment["user"]>;
+
+/** Bots never steer agents (SenderPermissions says the same): apps, Flotilla included, and `…[bot]` logins. */
+function isBot(user: User): boolean {
+  return user.type === "Bot" || user.login.endsWith("[bot]");
+}
+
+function login(comment: ListedComment): string {
+  return (comment.user?.login ?? "").toLowerCase();
+}
+
+function promptComment(comment: ListedComment): PromptComment {
+  return {
+    author: comment.user?.login ?? "",
+    body: comment.body ?? "",
+    createdAt: comment.created_at,
+    updatedAt: comment.updated_at,
+  };
+}
+
+/**
+ * The comments on an issue that its agent may read, oldest first: never a bot's (Flotilla's status
+ * comments included), none created or edited after the trigger, and for `writers` only those of people
+ * with write access or more. GitHub lists an issue's comments in the order they were made, so the listing
+ * stops at the first page that reaches past the trigger; `since` would not help, as it filters by the time
+ * of the last edit, which is the opposite of what is needed.
+ */
+export async function readConversation(gh: GitHub, query: ConversationQuery): Promise<PromptComment[]> {
+  if (query.commentsFrom === "none") return [];
+  const trigger = Date.parse(query.triggeredAt);
+  if (Number.isNaN(trigger)) throw new Error(`triggeredAt is not a time: ${query.triggeredAt}`);
+  const before = (time: string) => Date.parse(time) <= trigger;
+  const listed = await gh.paginate(
+    gh.rest.issues.listComments,
+    { owner: query.owner, repo: query.repo, issue_number: query.issue, per_page: 100 },
+    (response, done) => {
+      const page = response.data.filter((comment) => before(comment.created_at));
+      if (page.length < response.data.length) done();
+      return page;
+    },
+  );
+  const heard = listed.filter((c) => c.user && !isBot(c.user) && before(c.updated_at));
+  if (query.commentsFrom === "everyone") return heard.map(promptComment);
+  // One lookup per author, cached for five minutes by SenderPermissions; one after another, as GitHub
+  // asks of integrations, and there are seldom more than a few.
+  const writers = new Set<string>();
+  for (const user of new Map(heard.map((c) => [login(c), c.user as User])).values()) {
+    const decision = await query.permissions.check(gh, { owner: query.owner, repo: query.repo }, user);
+    if (decision.allowed) writers.add(user.login.toLowerCase());
+  }
+  return heard.filter((c) => writers.has(login(c))).map(promptComment);
+}
