@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
+# The pinned agent CLIs the adapter tests run for real (about 1 GB, cached outside the checkout).
+npx --no-install tsx scripts/install-agent-clis.ts
 
 echo "› lint (biome)"
 npx --no-install biome check .

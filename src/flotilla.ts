@@ -5,6 +5,7 @@ import pino, { type Logger } from "pino";
 import { Probot, type ProbotOctokit, Server } from "probot";
 import { createApp } from "./app/index.js";
 import type { Settings } from "./app/settings.js";
+import { SenderPermissions } from "./app/validation/sender-permission.js";
 import { LocalBackend } from "./backends/local.js";
 import { startEmbeddedRedis } from "./fleet/embedded-redis.js";
 import { openFleet } from "./fleet/fleet.js";
@@ -71,6 +72,8 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
       ...(options.Octokit ? { Octokit: options.Octokit } : {}),
     };
     const result: Running = { stop };
+    // One cache of who may steer agents, for the handlers and for whose comments the prompt includes.
+    const permissions = new SenderPermissions();
 
     // 2. Workers: they run tasks, so they start before webhooks can queue any.
     if (roles.worker) {
@@ -85,6 +88,7 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
           fleet,
           backends: { local: new LocalBackend(workspaces, options.env ?? process.env) },
           github: async (installationId) => (await probot.auth(installationId)) as GitHub,
+          permissions,
           log,
         },
         connection,
@@ -105,7 +109,7 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
         log,
         Probot: Probot.defaults(probotOptions),
       });
-      await server.load(createApp({ fleet }));
+      await server.load(createApp({ fleet, permissions }));
       const http = await server.start();
       stops.push(() => server.stop());
       result.port = (http.address() as AddressInfo).port;

@@ -1,11 +1,16 @@
 import type { Task } from "../fleet/task.js";
-import type { AgentProcessResult } from "../runner/agent-process.js";
 import type { Changeset, FileChange } from "../runner/changeset.js";
+import type { SessionResult } from "../runner/run-session.js";
+import type { TaskSpec } from "../runner/task-spec.js";
 
 /** What a finished agent run hands to publishing, whichever backend ran it. */
 export interface AgentRun {
-  /** Exit code, timing and output (already redacted). */
-  process: AgentProcessResult;
+  /** How it ended, what the agent said and spent, its redacted log. */
+  outcome: SessionResult["outcome"];
+  summary?: string;
+  usage: SessionResult["usage"];
+  log: string;
+  timings: SessionResult["timings"];
   /** Every change the agent left, against `changeset.baseSha`. */
   changeset: Changeset;
   /** The new content of one change. */
@@ -16,8 +21,8 @@ export interface AgentRun {
 
 export interface RunRequest {
   task: Task;
-  /** The issue as GitHub has it now; untrusted text, sanitized by the runner. */
-  issue: { title: string; body: string };
+  /** What the agent is asked: the issue and the comments that may be heard; untrusted, sanitized by the runner. */
+  request: TaskSpec["request"];
   /** Installation token to fetch the repository; read access is all a backend may use it for. */
   token: string;
   signal?: AbortSignal;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readChangedFile } from "../runner/changeset.js";
-import { runSession } from "../runner/run-session.js";
+import { runSpec } from "../runner/run-spec.js";
 import type { Workspaces } from "../runner/workspace.js";
 import type { AgentRun, Backend, RunRequest } from "./backend.js";
 
@@ -14,7 +14,7 @@ export class LocalBackend implements Backend {
     private readonly secretsFrom: NodeJS.ProcessEnv,
   ) {}
 
-  async run({ task, issue, token, signal }: RunRequest): Promise<AgentRun> {
+  async run({ task, request, token, signal }: RunRequest): Promise<AgentRun> {
     // 1. A fresh worktree; one left by a worker that crashed on this task is removed first.
     const workspace = await this.workspaces.open(
       { key: String(task.repo.id), url: task.repo.cloneUrl, token },
@@ -26,21 +26,27 @@ export class LocalBackend implements Backend {
       },
     );
     try {
-      // 2. The agent, then the changeset it left.
-      const session = await runSession({
-        workspace: workspace.dir,
-        baseSha: workspace.baseSha,
-        agentName: task.agent,
-        agent: task.settings.agent,
-        repo: `${task.repo.owner}/${task.repo.name}`,
-        issue: { number: task.issue, ...issue },
-        protectedPaths: task.settings.protectedPaths,
-        env: this.secretsFrom,
-        ...(signal ? { signal } : {}),
-      });
+      // 2. The same task spec flotilla-runner runs on a CI runner, run in-process; then the changeset it left.
+      const result = await runSpec(
+        {
+          version: 1,
+          repo: `${task.repo.owner}/${task.repo.name}`,
+          workspace: workspace.dir,
+          baseSha: workspace.baseSha,
+          agentName: task.agent,
+          agent: task.settings.agent,
+          request,
+          protectedPaths: task.settings.protectedPaths,
+        },
+        { env: this.secretsFrom, ...(signal ? { signal } : {}) },
+      );
       return {
-        process: session.process,
-        changeset: session.changeset,
+        outcome: result.outcome,
+        ...(result.summary !== undefined ? { summary: result.summary } : {}),
+        usage: result.usage,
+        log: result.log,
+        timings: result.timings,
+        changeset: result.changeset,
         read: (change) => readChangedFile(workspace.dir, change),
         dispose: () => workspace.close(),
       };

@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
-import type { AgentRun, Backend } from "../backends/backend.js";
+import { readConversation } from "../app/data/issue-conversation.js";
+import type { SenderPermissions } from "../app/validation/sender-permission.js";
+import type { AgentRun, Backend, RunRequest } from "../backends/backend.js";
 import type { GitHub } from "../github/octokit.js";
 import { readOnlyToken } from "../github/read-token.js";
 import { withRetries } from "../github/with-retries.js";
@@ -20,6 +22,8 @@ export interface RunDeps {
   backends: Partial<Record<Task["settings"]["backend"], Backend>>;
   /** An Octokit for the installation, authenticated by the App; jobs never carry tokens. */
   github(installationId: number): Promise<GitHub>;
+  /** Who may be heard in the prompt (the same check, and cache, as for who may start agents). */
+  permissions: SenderPermissions;
   log: Logger;
 }
 
@@ -95,54 +99,41 @@ async function runAgentAndCommit(
   let task = await fleet.store.update(start.id, { state: "running", startedAt: new Date().toISOString() });
   await showStatus(deps, gh, task.id);
 
-  // 2. The issue as it is now, and a read-only token to fetch the repository with.
-  const { data: issue } = await withRetries(() =>
-    gh.rest.issues.get({ owner: task.repo.owner, repo: task.repo.name, issue_number: task.issue }),
-  );
+  // 2. What the agent is asked (the issue as it was when asked, and the comments that may be heard), and a
+  //    read-only token to fetch the repository with.
+  const request = await readRequest(deps, gh, task);
   const token = await withRetries(() => readOnlyToken(gh, task.installationId, task.repo.id));
 
   // 3. The agent.
   log.info({ backend: backend.name, agent: task.agent }, "agent starting");
-  const run = await backend.run({
-    task,
-    issue: { title: issue.title, body: issue.body ?? "" },
-    token,
-    ...(stopping ? { signal: stopping } : {}),
-  });
+  const run = await backend.run({ task, request, token, ...(stopping ? { signal: stopping } : {}) });
   try {
     // Stopped because this worker is shutting down, not because of the agent: another worker runs it again.
     if (stopping?.aborted) throw new WorkerStoppingError();
-    const { process: agent, changeset } = run;
+    const { outcome, changeset } = run;
     log.info(
-      {
-        exitCode: agent.exitCode,
-        timedOut: agent.timedOut,
-        files: changeset.files.length,
-        ms: agent.durationMs,
-      },
+      { outcome: outcome.kind, files: changeset.files.length, ms: run.timings.agentMs, usage: run.usage },
       "agent finished",
     );
-    const outputTail = lastLines(agent.output, TAIL_LINES);
+    const outputTail = lastLines(run.log, TAIL_LINES);
+    const usage = run.usage;
 
-    // 4. What the run amounts to: a failure, nothing, or changes to check.
-    if (agent.timedOut) {
-      const minutes = Math.round(task.settings.agent.timeout / 60_000);
-      return await finish(deps, gh, task, "timed-out", {
-        error: { kind: "agent", message: `The agent was stopped after its ${minutes}-minute timeout.` },
+    // 4. What the run amounts to: a failure (which limit, or the agent's error), nothing, or changes to check.
+    if (outcome.kind !== "success") {
+      const state: TaskState =
+        outcome.kind === "cancelled"
+          ? "cancelled"
+          : outcome.kind === "limit" && outcome.limit === "time"
+            ? "timed-out"
+            : "failed";
+      return await finish(deps, gh, task, state, {
+        error: { kind: "agent", message: outcome.message },
         outputTail,
+        usage,
       });
     }
-    if (agent.exitCode !== 0) {
-      const how =
-        agent.exitCode === null
-          ? `was killed (${agent.signal ?? "no exit code"})`
-          : `exited with code ${agent.exitCode}`;
-      return await finish(deps, gh, task, "failed", {
-        error: { kind: "agent", message: `The agent ${how}.` },
-        outputTail,
-      });
-    }
-    if (changeset.files.length === 0) return await finish(deps, gh, task, "no-changes", { outputTail });
+    if (changeset.files.length === 0)
+      return await finish(deps, gh, task, "no-changes", { outputTail, usage });
 
     // 5. The path policy, before anything is written; then one commit on the base, on the task's branch.
     const verdict = checkPathPolicy(changeset.files, {
@@ -154,13 +145,16 @@ async function runAgentAndCommit(
     task = await fleet.store.update(task.id, {
       state: "publishing",
       baseSha: changeset.baseSha,
-      prTitle: issue.title,
+      usage,
+      prTitle: request.issue.title,
       prBody: renderPullRequestBody({
         issue: task.issue,
         agent: task.agent,
-        durationMs: agent.durationMs,
+        durationMs: run.timings.agentMs,
         changeset,
-        log: agent.output,
+        ...(run.summary !== undefined ? { summary: run.summary } : {}),
+        usage,
+        log: run.log,
       }),
     });
     await showStatus(deps, gh, task.id);
@@ -172,7 +166,7 @@ async function runAgentAndCommit(
         baseSha: changeset.baseSha,
         files: changeset.files,
         read: run.read,
-        message: `${issue.title} (#${task.issue})\n\nMade by the ${task.agent} agent via Flotilla.`,
+        message: `${request.issue.title} (#${task.issue})\n\nMade by the ${task.agent} agent via Flotilla.`,
         mayReplace: async (head) => ((await fleet.store.get(task.id))?.commits ?? []).includes(head),
         recordCommit: async (sha) => {
           const commits = (await fleet.store.get(task.id))?.commits ?? [];
@@ -185,6 +179,35 @@ async function runAgentAndCommit(
   } finally {
     await disposeQuietly(run, log);
   }
+}
+
+/**
+ * The issue as it was when the agent was asked (from the task; the issue now, for a record made before
+ * triggers were kept), and its comments from before then by people who may be heard.
+ */
+async function readRequest(deps: RunDeps, gh: GitHub, task: Task): Promise<RunRequest["request"]> {
+  const where = { owner: task.repo.owner, repo: task.repo.name };
+  let issue = task.trigger;
+  if (!issue) {
+    const { data } = await withRetries(() => gh.rest.issues.get({ ...where, issue_number: task.issue }));
+    issue = { at: new Date().toISOString(), title: data.title, body: data.body ?? "" };
+  }
+  const { at } = issue;
+  const comments = await withRetries(() =>
+    readConversation(gh, {
+      ...where,
+      issue: task.issue,
+      triggeredAt: at,
+      commentsFrom: task.settings.prompt?.comments ?? "writers",
+      permissions: deps.permissions,
+    }),
+  );
+  return {
+    issue: { number: task.issue, title: issue.title, body: issue.body },
+    comments,
+    triggeredAt: at,
+    ...(task.settings.prompt ? { maxBytes: task.settings.prompt.maxSize } : {}),
+  };
 }
 
 /** Ends the attempt: records the outcome, updates the status comment, frees the slot for the next task. */

@@ -38,6 +38,7 @@ end
 const PER_ATTEMPT_FIELDS = [
   "error",
   "outputTail",
+  "usage",
   "startedAt",
   "finishedAt",
   "durationMs",

@@ -1,4 +1,5 @@
 import type { AgentConfig, RepoConfig } from "../app/config/schema.js";
+import type { Usage } from "../runner/adapters/adapter.js";
 
 /**
  * A task: one agent asked to work on one issue. Its id is derived from repository, issue and agent, so the
@@ -39,6 +40,7 @@ export interface TaskSettings {
   agent: AgentConfig;
   protectedPaths: string[];
   limits: RepoConfig["limits"];
+  prompt: RepoConfig["prompt"];
 }
 
 export interface Task {
@@ -50,6 +52,11 @@ export interface Task {
   /** Login of the person who asked (added the label). */
   sender: string;
   settings: TaskSettings;
+  /**
+   * The request as it stood when it was made (the label added): the agent is given this text, and comments
+   * written or edited later are left out, so an edit after the trigger cannot change what the agent does.
+   */
+  trigger?: { at: string; title: string; body: string };
   state: TaskState;
   /** 1 for the first run; a new request after the task settled starts the next attempt. */
   attempt: number;
@@ -76,6 +83,8 @@ export interface Task {
   error?: TaskError;
   /** The agent's last lines of output, redacted. */
   outputTail?: string;
+  /** What the agent reported spending in this attempt. */
+  usage?: Usage;
   durationMs?: number;
 }
 

@@ -1,5 +1,7 @@
+import type { Usage } from "../runner/adapters/adapter.js";
 import type { FileChange } from "../runner/changeset.js";
 import { formatDuration } from "./format-duration.js";
+import { formatUsage } from "./format-usage.js";
 import {
   breakReferences,
   cleanText,
@@ -20,6 +22,8 @@ export interface PullRequestBodyInput {
   changeset: { files: FileChange[] };
   /** What the agent said it did; untrusted, shown as plain text. */
   summary?: string;
+  /** What the agent reported spending. */
+  usage?: Usage;
   /** The agent's output, already redacted. */
   log: string;
 }
@@ -51,9 +55,10 @@ export function pullRequestTitle(issueTitle: string, issueNumber: number): strin
  * then the file list.
  */
 export function renderPullRequestBody(input: PullRequestBodyInput): string {
+  const spent = formatUsage(input.usage);
   const intro = [
     `Closes #${input.issue}`,
-    `The agent ${inlineCode(input.agent)} worked on this for ${formatDuration(input.durationMs)}.`,
+    `The agent ${inlineCode(input.agent)} worked on this for ${formatDuration(input.durationMs)}${spent ? ` (${spent})` : ""}.`,
   ];
   const summary = cleanText(input.summary ?? "").trim();
   if (summary) intro.push(`### Summary\n\n${plainText(truncate(summary, MAX_SUMMARY))}`);

@@ -1,4 +1,5 @@
 import { execa } from "execa";
+import { LineSplitter } from "./line-splitter.js";
 import { DEFAULT_OUTPUT_LIMIT_BYTES, OutputTail } from "./output-tail.js";
 import { groupEnded, signalGroup } from "./process-group.js";
 
@@ -20,6 +21,12 @@ export interface AgentProcessSpec {
   signal?: AbortSignal;
   /** Between SIGTERM and SIGKILL. @defaultValue {@link DEFAULT_KILL_GRACE_MS} */
   killGraceMs?: number;
+  /** Most output (stdout and stderr) the program may print; past it the group is stopped (`outputExceeded`). */
+  maxOutputBytes?: number;
+  /** A file fed to the program's stdin; stdin is empty (ignored) otherwise. */
+  stdinFile?: string;
+  /** Each line of output as it arrives, by stream, for adapters that read the agent's events. */
+  onLine?: (stream: "stdout" | "stderr", line: string) => void;
 }
 
 export interface AgentProcessResult {
@@ -29,6 +36,8 @@ export interface AgentProcessResult {
   signal: string | null;
   timedOut: boolean;
   cancelled: boolean;
+  /** It printed more than `maxOutputBytes` and was stopped for it. */
+  outputExceeded: boolean;
   durationMs: number;
   /**
    * stdout and stderr interleaved as they arrived (two pipes: each stream's order is exact, but writes to
@@ -51,7 +60,7 @@ export async function runAgentProcess(spec: AgentProcessSpec): Promise<AgentProc
   const grace = spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
   const tail = new OutputTail(spec.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES);
   const started = performance.now();
-  const outcome = { timedOut: false, cancelled: false };
+  const outcome = { timedOut: false, cancelled: false, outputExceeded: false };
   if (spec.signal?.aborted) {
     return {
       ...outcome,
@@ -69,23 +78,39 @@ export async function runAgentProcess(spec: AgentProcessSpec): Promise<AgentProc
     env: spec.env,
     extendEnv: false,
     detached: true,
-    stdin: "ignore",
+    stdin: spec.stdinFile ? { file: spec.stdinFile } : "ignore",
     all: true,
     // Streamed into the tail instead of execa's unbounded buffers.
     buffer: false,
     reject: false,
   });
   const pgid = subprocess.pid;
-  subprocess.all?.on("data", (chunk: Buffer | string) => tail.push(Buffer.from(chunk)));
-
   const timers: NodeJS.Timeout[] = [];
   let stopping = false;
-  const stop = () => {
+  let printed = 0;
+  subprocess.all?.on("data", (chunk: Buffer | string) => {
+    const bytes = Buffer.from(chunk);
+    tail.push(bytes);
+    printed += bytes.length;
+    if (spec.maxOutputBytes !== undefined && printed > spec.maxOutputBytes && !outcome.outputExceeded) {
+      outcome.outputExceeded = true;
+      stop();
+    }
+  });
+  const splitters = spec.onLine
+    ? (["stdout", "stderr"] as const).map((stream) => {
+        const splitter = new LineSplitter((line) => spec.onLine?.(stream, line));
+        subprocess[stream]?.on("data", (chunk: Buffer | string) => splitter.push(Buffer.from(chunk)));
+        return splitter;
+      })
+    : [];
+
+  function stop() {
     if (stopping) return;
     stopping = true;
     signalGroup(pgid, "SIGTERM");
     timers.push(setTimeout(() => signalGroup(pgid, "SIGKILL"), grace));
-  };
+  }
   const deadline = setTimeout(() => {
     outcome.timedOut = true;
     stop();
@@ -117,6 +142,7 @@ export async function runAgentProcess(spec: AgentProcessSpec): Promise<AgentProc
       signalGroup(pgid, "SIGKILL");
       await groupEnded(pgid, 1_000);
     }
+    for (const splitter of splitters) splitter.end();
     let output = tail.text();
     if (pgid === undefined) {
       // Node reports a missing working directory as ENOENT for the program too, so both are named.

@@ -1,13 +1,23 @@
 import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { isAbsolute, join, relative } from "node:path";
+import { dirname, isAbsolute, join, relative } from "node:path";
 import type { AgentConfig } from "../app/config/schema.js";
-import { agentInvocation } from "./adapters/index.js";
+import type { Outcome, ProgressEvent, Usage } from "./adapters/adapter.js";
+import { adapterFor } from "./adapters/index.js";
 import { agentEnvironment } from "./agent-env.js";
 import { type AgentProcessResult, runAgentProcess } from "./agent-process.js";
 import { type Changeset, computeChangeset } from "./changeset.js";
-import { buildPrompt } from "./prompt.js";
-import { createRedactor } from "./redact.js";
+import { decideOutcome } from "./outcome.js";
+import { OutputTail } from "./output-tail.js";
+import { buildPrompt, type PromptInput } from "./prompt.js";
+import { createRedactor, REDACTED } from "./redact.js";
+import { secretsInChanges } from "./secrets-in-changes.js";
+
+const PRIVATE_KEY_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/;
+const PRIVATE_KEY_END = /-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/;
+
+/** How much of the run's transcript (what the agent said and did) is kept for the log excerpt. */
+const TRANSCRIPT_BYTES = 256 * 1024;
 
 export interface SessionSpec {
   /** The worktree the agent works in (see Workspaces). */
@@ -18,10 +28,11 @@ export interface SessionSpec {
   agent: AgentConfig;
   /** `owner/name`. */
   repo: string;
-  issue: { number: number; title: string; body: string };
+  /** What the agent is asked: the issue, the comments that may be heard, feedback; untrusted, sanitized here. */
+  request: Omit<PromptInput, "repo" | "protectedPaths">;
   /** Where the agent's secrets are read from (the worker's environment); nothing else of it is passed on. */
   env: NodeJS.ProcessEnv;
-  /** Aborting it stops the agent (the session still returns, with `process.cancelled`). */
+  /** Aborting it stops the agent (the session still returns, with a `cancelled` outcome). */
   signal?: AbortSignal;
   /** Output kept from the end. @defaultValue 1 MiB */
   outputLimitBytes?: number;
@@ -29,14 +40,24 @@ export interface SessionSpec {
   protectedPaths?: string[];
   /** Where the session's private dir (prompt, HOME, TMPDIR) is made; outside the workspace. @defaultValue os.tmpdir() */
   tmpRoot?: string;
+  /** Each progress event as it happens, already redacted. */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Between SIGTERM and SIGKILL when the agent is stopped. @defaultValue 5 seconds */
+  killGraceMs?: number;
 }
 
 export interface SessionResult {
+  outcome: Outcome;
+  /** The agent's final message, redacted. */
+  summary?: string;
+  usage: Usage;
+  /** The transcript's tail: what the agent said and did, and its stderr; redacted. */
+  log: string;
   /** What the agent process did; its output is already redacted. */
   process: AgentProcessResult;
   /** What the agent left in the workspace, committed or not, against baseSha. */
   changeset: Changeset;
-  durationMs: number;
+  timings: { startedAt: string; finishedAt: string; durationMs: number; agentMs: number };
 }
 
 /** A private dir (0700) for the prompt, HOME and TMPDIR, outside the worktree so none of it is published. */
@@ -54,47 +75,144 @@ async function makePrivateDir(workspace: string, tmpRoot: string): Promise<strin
   return dir;
 }
 
+/** Writes the CLI's settings files into its HOME; a path may not leave it. */
+async function writeHomeFiles(home: string, files: Record<string, string> = {}): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    const target = join(home, path);
+    if (relative(home, target).startsWith("..") || isAbsolute(path)) {
+      throw new Error(`an adapter's settings file ${path} is outside the agent's HOME`);
+    }
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, content, { mode: 0o600 });
+  }
+}
+
 /**
- * One agent session: the agent runs on the issue in the workspace, and what it left there is collected.
- * The exit code is reported, not judged: the caller decides what a failed or timed-out run means, and the
- * changeset is computed either way (also when the program could not start).
+ * One agent session: the agent runs on the request in the workspace, and what it left there is collected.
+ * The outcome says how it ended (success, the agent's error, which limit stopped it, cancelled); the
+ * changeset is computed whatever the outcome, also when the program could not start.
  *
- * @throws MissingSecretError, AdapterUnavailableError before anything runs, when the agent cannot be run.
+ * @throws MissingSecretError, ReservedSecretError before anything runs, when the agent cannot be run.
  */
 export async function runSession(spec: SessionSpec): Promise<SessionResult> {
+  const startedAt = new Date();
   const started = performance.now();
+  const adapter = adapterFor(spec.agent.adapter);
   // 1. A private dir outside the worktree, removed whatever happens.
   const dir = await makePrivateDir(spec.workspace, spec.tmpRoot ?? tmpdir());
   try {
-    // 2. The prompt, from the sanitized issue.
+    // 2. The prompt, from the sanitized request, in the private dir.
     const promptFile = join(dir, "prompt.md");
-    const prompt = buildPrompt({ repo: spec.repo, issue: spec.issue, protectedPaths: spec.protectedPaths });
+    const prompt = buildPrompt({ ...spec.request, repo: spec.repo, protectedPaths: spec.protectedPaths });
     await writeFile(promptFile, prompt, { mode: 0o600 });
-    // 3. The command line, from the agent's adapter.
-    const argv = agentInvocation(spec.agentName, spec.agent, { promptFile, workspace: spec.workspace });
+    // 3. The command line and the CLI's settings, from the agent's adapter.
+    const home = join(dir, "home");
+    const invocation = adapter.invocation({
+      promptFile,
+      prompt,
+      workspace: spec.workspace,
+      home,
+      agent: spec.agent,
+    });
+    await writeHomeFiles(home, invocation.files);
     // 4. The environment: an allowlist and the agent's own secrets, with a fresh HOME and TMPDIR.
-    const env = agentEnvironment(spec.agent.secrets, spec.env, {
-      HOME: join(dir, "home"),
+    const secretNames = spec.agent.secrets ?? adapter.defaultSecrets;
+    const env = agentEnvironment(secretNames, spec.env, {
+      ...invocation.env,
+      HOME: home,
       TMPDIR: join(dir, "tmp"),
     });
-    // 5. The agent itself, bounded by its timeout and the caller's signal.
-    const result = await runAgentProcess({
-      argv,
+    const redact = createRedactor(secretNames.map((name) => env[name] ?? ""));
+    // 5. The agent itself, bounded by its timeout, its output limit and the caller's signal; its stdout read
+    //    by the adapter as it arrives.
+    const reader = adapter.reader();
+    const transcript = new OutputTail(TRANSCRIPT_BYTES);
+    // The transcript is kept raw and redacted whole at the end: a private key printed over several lines is
+    // only recognized as one. Live progress goes out line by line, so it holds back what follows a key's
+    // BEGIN line until its END.
+    let inKey = false;
+    const note = (event: ProgressEvent) => {
+      transcript.push(Buffer.from(`${event.kind === "text" ? "" : `[${event.kind}] `}${event.text}\n`));
+      const opens = PRIVATE_KEY_BEGIN.test(event.text);
+      const closes = PRIVATE_KEY_END.test(event.text);
+      const hidden = inKey || opens;
+      inKey = (inKey || opens) && !closes;
+      if (spec.onProgress) spec.onProgress({ ...event, text: hidden ? REDACTED : redact(event.text) });
+    };
+    const run = await runAgentProcess({
+      argv: invocation.argv,
       cwd: spec.workspace,
       env,
       timeoutMs: spec.agent.timeout,
+      maxOutputBytes: spec.agent.maxOutput,
       outputLimitBytes: spec.outputLimitBytes,
+      ...(invocation.promptOnStdin ? { stdinFile: promptFile } : {}),
+      ...(spec.killGraceMs !== undefined ? { killGraceMs: spec.killGraceMs } : {}),
       signal: spec.signal,
+      onLine: (stream, line) => {
+        const event =
+          stream === "stdout"
+            ? reader.line(line)
+            : line.trim()
+              ? { kind: "error" as const, text: line }
+              : undefined;
+        if (event) note(event);
+      },
     });
-    // 6. Its output without the secrets it was given or any token it came across.
-    const redact = createRedactor(spec.agent.secrets.map((name) => env[name] ?? ""));
-    const agentProcess = { ...result, output: redact(result.output) };
-    // 7. What it changed, committed or not.
-    const changeset = await computeChangeset(spec.workspace, spec.baseSha);
-    return { process: agentProcess, changeset, durationMs: performance.now() - started };
+    const agentMs = run.durationMs;
+    // 6. What the output said, and how the run ended; everything that leaves here is redacted.
+    const report = reader.finish();
+    let outcome = decideOutcome(run, report, spec.agent);
+    if (run.exitCode === null && run.signal === null && !run.cancelled && !run.timedOut) {
+      // It never started: the process runner's own note says why.
+      transcript.push(Buffer.from(run.output));
+    }
+    // 7. What it changed, committed or not; nothing of it when it holds one of the agent's secrets.
+    let changeset = withoutScratch(
+      await computeChangeset(spec.workspace, spec.baseSha),
+      adapter.scratchPaths,
+    );
+    const leaks = await secretsInChanges(
+      spec.workspace,
+      changeset,
+      Object.fromEntries(secretNames.map((name) => [name, env[name] ?? ""])),
+    );
+    if (leaks.length > 0) {
+      changeset = { baseSha: changeset.baseSha, files: [] };
+      outcome = {
+        kind: "agent-error",
+        message: `The agent wrote a secret into its changes (${leaks.map((l) => `${l.secret} in ${l.path}`).join(", ")}), so none of them is kept.`,
+      };
+    }
+    return {
+      outcome: redactOutcome(outcome, redact),
+      ...(report.summary !== undefined ? { summary: redact(report.summary) } : {}),
+      usage: report.usage,
+      log: redact(transcript.text()),
+      process: { ...run, output: redact(run.output) },
+      changeset,
+      timings: {
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        durationMs: performance.now() - started,
+        agentMs,
+      },
+    };
   } finally {
     // 8. The prompt, HOME and TMPDIR go; the worktree is the caller's. A dir the agent made undeletable
     // (chmod 0500) must not cost the session its result: it stays behind in the temp dir.
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/** The changeset without what the CLI wrote into the workspace for itself (its caches). */
+function withoutScratch(changeset: Changeset, scratch: string[] = []): Changeset {
+  if (scratch.length === 0) return changeset;
+  const isScratch = (path: string) =>
+    scratch.some((s) => (s.endsWith("/") ? path.startsWith(s) : path === s));
+  return { ...changeset, files: changeset.files.filter((f) => !isScratch(f.path)) };
+}
+
+function redactOutcome(outcome: Outcome, redact: (text: string) => string): Outcome {
+  return outcome.kind === "success" ? outcome : { ...outcome, message: redact(outcome.message) };
 }

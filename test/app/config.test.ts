@@ -23,7 +23,11 @@ describe("the repository config (.github/flotilla.yml)", () => {
         backend: "local",
         labelPrefix: "agent:",
         concurrency: { perRepo: 3 },
-        protectedPaths: [".github/workflows/**"],
+        protectedPaths: expect.arrayContaining([
+          ".github/workflows/**",
+          ".github/flotilla.yml",
+          ".claude/**",
+        ]),
         limits: { maxFilesChanged: 200, maxBytesChanged: 2 * 1024 * 1024 },
       }),
     });
@@ -36,18 +40,26 @@ describe("the repository config (.github/flotilla.yml)", () => {
       "aider",
       "goose",
     ]);
-    expect(result.config.agents.claude).toEqual({ adapter: "claude", timeout: 45 * 60_000, secrets: [] });
+    // No `secrets`: the adapter's own (ANTHROPIC_API_KEY for claude) apply.
+    expect(result.config.agents.claude).toEqual({
+      adapter: "claude",
+      timeout: 45 * 60_000,
+      maxOutput: 32 * 1024 * 1024,
+    });
+    expect(result.config.prompt).toEqual({ comments: "writers", maxSize: 64 * 1024 });
   });
 
   it("reads durations and sizes as people write them", () => {
     const result = parseRepoConfig(
-      "agents:\n  fixer: { adapter: command, command: [./fix.sh, '{prompt_file}'], timeout: 90s }\nlimits: { maxBytesChanged: 512KB }\n",
+      "agents:\n  fixer: { adapter: command, command: [./fix.sh, '{prompt_file}'], timeout: 90s, maxOutput: 4MB, maxTurns: 30, maxBudgetUsd: 2.5 }\nlimits: { maxBytesChanged: 512KB }\n",
     );
     expect(result.ok && result.config.agents.fixer).toEqual({
       adapter: "command",
       command: ["./fix.sh", "{prompt_file}"],
       timeout: 90_000,
-      secrets: [],
+      maxOutput: 4 * 1024 * 1024,
+      maxTurns: 30,
+      maxBudgetUsd: 2.5,
     });
     expect(result.ok && result.config.limits.maxBytesChanged).toBe(512 * 1024);
   });
@@ -93,6 +105,18 @@ describe("the repository config (.github/flotilla.yml)", () => {
     );
     expect(problem).toMatchObject({ line: 4, key: "agents.leaky.secrets.1" });
     expect(problem?.message).toContain("not one of Flotilla's own settings");
+  });
+
+  it("names a model API URL that is not http(s), a limit out of range and an unknown comment policy", () => {
+    expect(
+      problemsOf(
+        "agents:\n  claude:\n    adapter: claude\n    baseUrl: file:///etc/passwd\n    maxTurns: 0\nprompt:\n  comments: anyone\n",
+      ).map((p) => [p.key, p.line]),
+    ).toEqual([
+      ["agents.claude.baseUrl", 4],
+      ["agents.claude.maxTurns", 5],
+      ["prompt.comments", 7],
+    ]);
   });
 
   it("reports a YAML syntax error with its line", () => {

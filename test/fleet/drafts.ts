@@ -19,9 +19,10 @@ export function draft(issue: number, agent = "scripted", repoId = 7): TaskDraft 
     branch: branchFor(issue, agent),
     settings: {
       backend: "local",
-      agent: { adapter: "command", command: ["true"], timeout: 60_000, secrets: [] },
+      agent: { adapter: "command", command: ["true"], timeout: 60_000, maxOutput: 1024 * 1024, secrets: [] },
       protectedPaths: [],
       limits: { maxFilesChanged: 10, maxBytesChanged: 1000 },
+      prompt: { comments: "writers", maxSize: 64 * 1024 },
     },
   };
 }

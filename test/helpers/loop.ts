@@ -56,6 +56,10 @@ export interface LoopOptions {
   worker?: WorkerOptions;
   roles?: { app: boolean; worker: boolean };
   workerConcurrency?: number;
+  /** The worker's environment, where agents' secrets come from. @defaultValue process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Where Flotilla's logs go, at debug level; silent (or LOG_LEVEL to stderr) otherwise. */
+  logTo?: { write(line: string): void };
 }
 
 /**
@@ -80,12 +84,15 @@ export async function startLoop(options: LoopOptions = {}): Promise<Loop> {
     dataDir,
     workerConcurrency: options.workerConcurrency ?? 4,
   };
-  const log = pino({ level: process.env.LOG_LEVEL ?? "silent" });
+  const log = options.logTo
+    ? pino({ level: "debug" }, options.logTo)
+    : pino({ level: process.env.LOG_LEVEL ?? "silent" });
   const start = (roles = options.roles ?? { app: true, worker: true }) =>
     startFlotilla({
       settings,
       roles,
       log,
+      ...(options.env ? { env: options.env } : {}),
       Octokit: UnthrottledOctokit,
       worker: {
         lockDurationMs: 2_000,

@@ -35,6 +35,12 @@ const AgentSchema = z
       .min(1)
       .optional()
       .describe("The model the CLI is asked to use; the CLI's own default when unset."),
+    baseUrl: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe(
+        "The model API's base URL, for a proxy, a gateway or a self-hosted model; the CLI's own default when unset.",
+      ),
     command: z
       .array(z.string().min(1))
       .min(1)
@@ -44,6 +50,23 @@ const AgentSchema = z
       ),
     timeout: Duration.prefault("45m").describe(
       "Wall-clock limit for one run; the whole process group is killed after it.",
+    ),
+    maxTurns: z
+      .int()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe(
+        "Most agent turns (model calls) in one run, for CLIs that can count them; the CLI's own default when unset.",
+      ),
+    maxBudgetUsd: z
+      .number()
+      .positive()
+      .max(10_000)
+      .optional()
+      .describe("Most USD one run may spend, for CLIs that track cost (claude); no limit when unset."),
+    maxOutput: Size.prefault("32MB").describe(
+      "Most output (stdout and stderr) one run may print; the agent is stopped past it.",
     ),
     secrets: z
       .array(
@@ -55,9 +78,9 @@ const AgentSchema = z
             "not one of Flotilla's own settings (the App's key, the webhook secret, Redis, FLOTILLA_*), which no agent may receive",
           ),
       )
-      .default([])
+      .optional()
       .describe(
-        "Names of the secrets this agent receives in its environment (its API keys); nothing else is passed.",
+        "Names of the secrets this agent receives in its environment (its API keys); nothing else is passed. Unset: the adapter's own (docs/agents.md), none for `command`.",
       ),
   })
   .strict()
@@ -104,10 +127,36 @@ export const ConfigSchema = z
       .describe("Limits on runs at once."),
     protectedPaths: z
       .array(z.string().min(1))
-      .default([".github/workflows/**"])
+      // Flotilla's own config and the agent CLIs' settings (hooks, allowed commands, MCP servers): a change
+      // there, once merged, would decide what the next agent runs. `.github/workflows/**` is protected always.
+      .default([
+        ".github/workflows/**",
+        ".github/flotilla.yml",
+        ".claude/**",
+        ".codex/**",
+        ".gemini/**",
+        ".opencode/**",
+        "opencode.json",
+        ".goose/**",
+      ])
       .describe(
-        "Glob patterns an agent may not change; a run that touches one is refused and nothing is pushed.",
+        "Glob patterns an agent may not change; a run that touches one is refused and nothing is pushed. Setting it replaces the defaults, except `.github/workflows/**`, which is always protected.",
       ),
+    prompt: z
+      .object({
+        comments: z
+          .enum(["writers", "everyone", "none"])
+          .default("writers")
+          .describe(
+            "Whose issue comments the agent reads: people with write access or more (`writers`), `everyone`, or `none`.",
+          ),
+        maxSize: Size.prefault("64KB").describe(
+          "Most bytes of issue text, comments and feedback in one prompt; past it the oldest comments are cut, with a note.",
+        ),
+      })
+      .strict()
+      .prefault({})
+      .describe("What goes into an agent's prompt besides the issue itself."),
     limits: z
       .object({
         maxFilesChanged: z.int().min(1).default(200).describe("Most files one run may change."),

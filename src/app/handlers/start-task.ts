@@ -91,12 +91,15 @@ export function startTask(deps: StartTaskDeps) {
           issue: issue.number,
           agent,
           sender: payload.sender.login,
+          // The issue's text in the webhook is the text when the label was added: what the agent works on.
+          trigger: { at: triggeredAt(payload), title: issue.title, body: issue.body ?? "" },
           branch: branchFor(issue.number, agent),
           settings: {
             backend: loaded.config.backend,
             agent: settings,
             protectedPaths: loaded.config.protectedPaths,
             limits: loaded.config.limits,
+            prompt: loaded.config.prompt,
           },
         },
         loaded.config.concurrency.perRepo,
@@ -106,6 +109,14 @@ export function startTask(deps: StartTaskDeps) {
       log.info({ agent, issue: issue.number, ...result }, "task submitted");
     }
   };
+}
+
+/**
+ * When the request was made: the issue's last update, which the label (or the opening) itself was; a clock
+ * that disagrees with GitHub's must not cut off comments written before it.
+ */
+function triggeredAt(payload: { issue: { updated_at: string } }): string {
+  return payload.issue.updated_at;
 }
 
 function installationOf(context: Context): number {

@@ -1,31 +1,25 @@
-import type { AgentConfig } from "../../app/config/schema.js";
-import { commandInvocation, type InvocationContext } from "./command.js";
+import type { AdapterName, AgentAdapter } from "./adapter.js";
+import { aider } from "./aider.js";
+import { claude } from "./claude.js";
+import { codex } from "./codex.js";
+import { command } from "./command.js";
+import { gemini } from "./gemini.js";
+import { goose } from "./goose.js";
+import { opencode } from "./opencode.js";
 
-export type { InvocationContext } from "./command.js";
+export type { AgentAdapter, AgentReport, Invocation, InvocationContext, Outcome, Usage } from "./adapter.js";
 
-/**
- * The agent's CLI has no adapter yet. Permanent: retrying cannot help, the repository's config must name
- * another agent. (`permanent` lets the worker treat it as its PermanentError without the runner importing
- * the worker.)
- */
-export class AdapterUnavailableError extends Error {
-  override name = "AdapterUnavailableError";
-  readonly permanent = true;
-  constructor(readonly adapter: string) {
-    super(`the ${adapter} adapter is not available yet; configure an agent with \`adapter: command\``);
-  }
-}
+/** Every adapter, by the name a repository config uses (`adapter: claude`). */
+export const ADAPTER_REGISTRY: Record<AdapterName, AgentAdapter> = {
+  claude,
+  codex,
+  gemini,
+  opencode,
+  aider,
+  goose,
+  command,
+};
 
-/**
- * The argument array that runs agent `name` on the prompt in `ctx.promptFile`, in `ctx.workspace`.
- *
- * @throws AdapterUnavailableError for a CLI whose adapter has not been written yet.
- */
-export function agentInvocation(name: string, agent: AgentConfig, ctx: InvocationContext): string[] {
-  switch (agent.adapter) {
-    case "command":
-      return commandInvocation(name, agent, ctx);
-    default:
-      throw new AdapterUnavailableError(agent.adapter);
-  }
+export function adapterFor(name: AdapterName): AgentAdapter {
+  return ADAPTER_REGISTRY[name];
 }

@@ -1,0 +1,95 @@
+import { z } from "zod";
+import { ADAPTERS, type AgentConfig } from "../app/config/schema.js";
+import { isReservedSecretName } from "./agent-env.js";
+
+/**
+ * `task.json`: what `flotilla-runner` runs, and what the local backend hands to the same code in-process.
+ * Written by the App, never by people, so values are already resolved: durations in ms, sizes in bytes.
+ * It holds the request's text and names of secrets, never a secret or a token.
+ */
+
+const SecretName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name such as ANTHROPIC_API_KEY")
+  .refine((name) => !isReservedSecretName(name), "not one of Flotilla's own settings");
+
+const AgentSpec = z
+  .object({
+    adapter: z.enum(ADAPTERS),
+    model: z.string().min(1).optional(),
+    baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+    command: z.array(z.string().min(1)).min(1).optional(),
+    timeout: z.int().positive().describe("milliseconds"),
+    maxTurns: z.int().positive().optional(),
+    maxBudgetUsd: z.number().positive().optional(),
+    maxOutput: z.int().positive().describe("bytes"),
+    secrets: z.array(SecretName).optional(),
+  })
+  .strict()
+  .refine((agent) => agent.adapter !== "command" || agent.command !== undefined, {
+    message: "an agent with `adapter: command` needs `command`",
+    path: ["command"],
+  });
+
+const Comment = z.object({
+  author: z.string(),
+  body: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string().optional(),
+});
+
+export const TaskSpecSchema = z
+  .object({
+    version: z.literal(1),
+    /** `owner/name`. */
+    repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "owner/name"),
+    /** The checkout the agent works in. @defaultValue the current directory */
+    workspace: z.string().min(1).optional(),
+    /** The commit the changeset is computed against. @defaultValue the workspace's HEAD */
+    baseSha: z
+      .string()
+      .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "a full commit sha")
+      .optional(),
+    agentName: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and dashes"),
+    agent: AgentSpec,
+    request: z
+      .object({
+        issue: z.object({ number: z.int().positive(), title: z.string(), body: z.string() }).strict(),
+        comments: z.array(Comment).optional(),
+        triggeredAt: z.string().optional(),
+        feedback: z.array(z.object({ text: z.string(), author: z.string().optional() })).optional(),
+        diff: z.string().optional(),
+        maxBytes: z.int().positive().optional(),
+      })
+      .strict(),
+    protectedPaths: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+export type TaskSpec = z.output<typeof TaskSpecSchema>;
+
+// The spec's agent is the repository config's agent, resolved: a drift between the two fails typechecking.
+const _sameAgent: AgentConfig = {} as TaskSpec["agent"];
+void _sameAgent;
+
+/** A task spec that does not match the schema; the message names each bad field. */
+export class TaskSpecError extends Error {
+  override name = "TaskSpecError";
+}
+
+/** Parses task.json's text; every problem is named by its field path (`agent.timeout: …`). */
+export function parseTaskSpec(text: string): TaskSpec {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new TaskSpecError(`the task spec is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = TaskSpecSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const field = issue.path.map(String).join(".") || "(the spec)";
+    return `  ${field}: ${issue.message}`;
+  });
+  throw new TaskSpecError(`the task spec is invalid:\n${problems.join("\n")}`);
+}
