@@ -3,8 +3,11 @@
  * (workflows always: a workflow change would run with the repository's secrets), and within size limits.
  */
 
-/** Always protected, whatever the config says: the App holds no `workflows` permission, by design. */
-export const ALWAYS_PROTECTED = [".github/workflows/**"];
+/**
+ * Always protected, whatever the config says: workflows (the App holds no `workflows` permission, by design),
+ * and Flotilla's own config, which chooses the agents' commands, secrets and model endpoints.
+ */
+export const ALWAYS_PROTECTED = [".github/workflows/**", ".github/flotilla.yml"];
 
 export interface ChangedPath {
   path: string;

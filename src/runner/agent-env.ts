@@ -33,8 +33,14 @@ const RESERVED = new Set([
   "DATA_DIR",
 ]);
 
+/**
+ * GitHub's own credentials on a runner (`GITHUB_TOKEN`, `GH_TOKEN`, the Actions runtime and OIDC tokens):
+ * no GitHub token ever reaches an agent, whatever the config asks for.
+ */
+const RESERVED_PREFIXES = ["FLOTILLA_", "GITHUB_", "GH_", "ACTIONS_", "RUNNER_"];
+
 export function isReservedSecretName(name: string): boolean {
-  return RESERVED.has(name) || name.startsWith("FLOTILLA_");
+  return RESERVED.has(name) || RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix));
 }
 
 /** A config names one of Flotilla's own settings as an agent's secret. */

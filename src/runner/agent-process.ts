@@ -30,6 +30,8 @@ export interface AgentProcessSpec {
 }
 
 export interface AgentProcessResult {
+  /** Why the program could not be started (`ENOENT`: not installed, or no such working directory). */
+  startError?: string;
   /** The program's exit code; null when it was killed by a signal or never started. */
   exitCode: number | null;
   /** The signal that ended the program (`SIGTERM`, `SIGKILL`), or null. */
@@ -151,6 +153,9 @@ export async function runAgentProcess(spec: AgentProcessSpec): Promise<AgentProc
     }
     return {
       ...outcome,
+      ...(pgid === undefined
+        ? { startError: `could not start ${JSON.stringify(program)}: ${result.code ?? result.shortMessage}` }
+        : {}),
       exitCode: result.exitCode ?? null,
       signal: result.signal ?? null,
       durationMs: performance.now() - started,

@@ -19,6 +19,12 @@ function bytes(n: number): string {
  */
 export function decideOutcome(run: AgentProcessResult, report: AgentReport, agent: AgentConfig): Outcome {
   if (run.cancelled) return { kind: "cancelled", message: "The run was cancelled." };
+  if (run.startError) {
+    return {
+      kind: "agent-error",
+      message: `The agent ${run.startError}; is its CLI installed on this worker (see docs/agents.md)?`,
+    };
+  }
   if (run.timedOut) {
     return {
       kind: "limit",

@@ -57,6 +57,14 @@ const TOKEN_SHAPES = new RegExp(
 );
 
 /**
+ * The end of a private key whose BEGIN line was cut off (a log kept from its tail, cut inside the key): the
+ * base64 lines straight before an END line that no BEGIN opened, with the `[kind] ` prefix a transcript gives
+ * a line. A whole key is gone by then (TOKEN_SHAPES runs first), so any END line left is such an orphan.
+ */
+const KEY_TAIL =
+  /(?:^(?:\[[a-z]+\] )?[A-Za-z0-9+/=]+\r?\n)*^(?:\[[a-z]+\] )?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/gm;
+
+/**
  * Credentials that have no shape of their own but a label before them, which stays readable: the named
  * group. Applied after the token shapes, so that a token in a label (`https://ghp_…:x-oauth-basic@`) is
  * gone before the label is kept.
@@ -176,7 +184,10 @@ export function createRedactor(secretValues: string[]): (text: string) => string
     // A token glued to one just removed (`AKIA…sk-…`) is found once `[redacted]` stands between them;
     // passing again until nothing changes also makes redacting twice the same as redacting once.
     for (let pass = 0; pass < MAX_SHAPE_PASSES; pass++) {
-      const next = out.replace(TOKEN_SHAPES, REDACTED).replace(LABELLED, keepLabel);
+      const next = out
+        .replace(TOKEN_SHAPES, REDACTED)
+        .replace(KEY_TAIL, REDACTED)
+        .replace(LABELLED, keepLabel);
       if (next === out) break;
       out = next;
     }

@@ -2,8 +2,9 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import type { AgentConfig } from "../app/config/schema.js";
-import type { Outcome, ProgressEvent, Usage } from "./adapters/adapter.js";
+import type { AgentReport, Outcome, OutputReader, ProgressEvent, Usage } from "./adapters/adapter.js";
 import { adapterFor } from "./adapters/index.js";
+import { textEvent } from "./adapters/read-output.js";
 import { agentEnvironment } from "./agent-env.js";
 import { type AgentProcessResult, runAgentProcess } from "./agent-process.js";
 import { type Changeset, computeChangeset } from "./changeset.js";
@@ -150,23 +151,18 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
       ...(spec.killGraceMs !== undefined ? { killGraceMs: spec.killGraceMs } : {}),
       signal: spec.signal,
       onLine: (stream, line) => {
-        const event =
-          stream === "stdout"
-            ? reader.line(line)
-            : line.trim()
-              ? { kind: "error" as const, text: line }
-              : undefined;
-        if (event) note(event);
+        for (const event of stream === "stdout" ? readLine(reader, line) : [textEvent(line, "error")]) {
+          if (event) note(event);
+        }
       },
     });
     const agentMs = run.durationMs;
+    for (const event of reader.flush?.() ?? []) note(event);
     // 6. What the output said, and how the run ended; everything that leaves here is redacted.
-    const report = reader.finish();
+    const report = finishReading(reader);
     let outcome = decideOutcome(run, report, spec.agent);
-    if (run.exitCode === null && run.signal === null && !run.cancelled && !run.timedOut) {
-      // It never started: the process runner's own note says why.
-      transcript.push(Buffer.from(run.output));
-    }
+    // It never started: the process runner's own note says why.
+    if (run.startError) transcript.push(Buffer.from(run.output));
     // 7. What it changed, committed or not; nothing of it when it holds one of the agent's secrets.
     let changeset = withoutScratch(
       await computeChangeset(spec.workspace, spec.baseSha),
@@ -179,10 +175,13 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
     );
     if (leaks.length > 0) {
       changeset = { baseSha: changeset.baseSha, files: [] };
-      outcome = {
-        kind: "agent-error",
-        message: `The agent wrote a secret into its changes (${leaks.map((l) => `${l.secret} in ${l.path}`).join(", ")}), so none of them is kept.`,
-      };
+      // A run that ended otherwise (cancelled, a limit) keeps saying so; it publishes nothing either way.
+      if (outcome.kind === "success") {
+        outcome = {
+          kind: "agent-error",
+          message: `The agent wrote a secret into its changes (${leaks.map((l) => `${l.secret} in ${l.path}`).join(", ")}), so none of them is kept.`,
+        };
+      }
     }
     return {
       outcome: redactOutcome(outcome, redact),
@@ -202,6 +201,31 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
     // 8. The prompt, HOME and TMPDIR go; the worktree is the caller's. A dir the agent made undeletable
     // (chmod 0500) must not cost the session its result: it stays behind in the temp dir.
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * What the reader makes of a line, never a throw: the agent controls its CLI's output (its shell can write into
+ * the CLI's stdout), and an adapter that trips over a line it did not expect must not end the run, let alone
+ * the worker. Such a line is shown as it is.
+ */
+function readLine(reader: OutputReader, line: string): (ProgressEvent | undefined)[] {
+  try {
+    const events = reader.line(line);
+    return Array.isArray(events) ? events : [events];
+  } catch {
+    return [textEvent(line, "info")];
+  }
+}
+
+function finishReading(reader: OutputReader): AgentReport {
+  try {
+    return reader.finish();
+  } catch (error) {
+    return {
+      usage: {},
+      outcome: { kind: "agent-error", message: `its output could not be read: ${(error as Error).message}` },
+    };
   }
 }
 

@@ -154,8 +154,26 @@ function mask(text: string): Masked {
  */
 export function sanitizeUntrusted(text: string): string {
   const masked = mask(stripInvisible(text.replace(/\r\n?/g, "\n")));
-  const rewritten = rewriteHiddenMarkdown(masked.text, masked.definitions);
+  const rewritten = rewriteHiddenMarkdown(withoutInvisibleEntities(masked.text), masked.definitions);
   return rewritten.replace(CODE_MARK, (_, n: string) => masked.code[Number(n)] ?? "");
+}
+
+/** Character references GitHub renders as nothing a reader sees, though a model reads their text. */
+const ENTITY =
+  /&(?:#x([0-9a-f]{1,6})|#([0-9]{1,7})|(zwj|zwnj|shy|lrm|rlm|ZeroWidthSpace|NoBreak|InvisibleTimes|InvisibleComma|ic|it));/gi;
+
+/**
+ * Outside code, an entity for an invisible character (`&#x200B;`, `&#xE0049;` — a Unicode tag character,
+ * for smuggling text —, `&zwj;`) is removed like the character itself; in code it shows as written, so
+ * it stays (code is masked by then).
+ */
+function withoutInvisibleEntities(text: string): string {
+  return text.replace(ENTITY, (entity, hex?: string, dec?: string) => {
+    if (!hex && !dec) return "";
+    const code = Number.parseInt(hex ?? dec ?? "", hex ? 16 : 10);
+    if (!(code <= 0x10ffff)) return entity;
+    return stripInvisible(String.fromCodePoint(code)) === "" ? "" : entity;
+  });
 }
 
 /** Removes the invisible characters only, for text shown as code (a diff), where Markdown means nothing. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ADAPTERS, type AgentConfig } from "../app/config/schema.js";
+import { adapterProblems } from "./adapters/problems.js";
 import { isReservedSecretName } from "./agent-env.js";
 
 /**
@@ -29,7 +30,8 @@ const AgentSpec = z
   .refine((agent) => agent.adapter !== "command" || agent.command !== undefined, {
     message: "an agent with `adapter: command` needs `command`",
     path: ["command"],
-  });
+  })
+  .superRefine(adapterProblems);
 
 const Comment = z.object({
   author: z.string(),

@@ -23,11 +23,7 @@ describe("the repository config (.github/flotilla.yml)", () => {
         backend: "local",
         labelPrefix: "agent:",
         concurrency: { perRepo: 3 },
-        protectedPaths: expect.arrayContaining([
-          ".github/workflows/**",
-          ".github/flotilla.yml",
-          ".claude/**",
-        ]),
+        protectedPaths: expect.arrayContaining([".github/workflows/**", ".claude/**", ".mcp.json"]),
         limits: { maxFilesChanged: 200, maxBytesChanged: 2 * 1024 * 1024 },
       }),
     });

@@ -29,6 +29,14 @@ describe("the path policy for agent changes", () => {
     expect(verdict).toEqual({ ok: false, protectedPaths: [".github/workflows/ci.yml"] });
   });
 
+  it("always refuses a change to Flotilla's own config, which chooses the agents' commands and secrets", () => {
+    const verdict = checkPathPolicy([change(".github/flotilla.yml")], {
+      ...policy,
+      protectedPaths: ["infra/**"],
+    });
+    expect(verdict).toEqual({ ok: false, protectedPaths: [".github/flotilla.yml"] });
+  });
+
   it("refuses configured protected paths and lists every offending path once", () => {
     const verdict = checkPathPolicy(
       [

@@ -44,7 +44,13 @@ export interface Harness {
   tmp: string;
   workspace: Workspace;
   /** Runs the adapter's CLI (the fake) on an issue whose body holds `scenario`. */
-  run(scenario: Scenario, agent?: Partial<AgentConfig>, env?: Record<string, string>): Promise<SessionResult>;
+  run(
+    scenario: Scenario,
+    agent?: Partial<AgentConfig>,
+    env?: Record<string, string>,
+    /** More of the issue's body, before the scenario. */
+    body?: string,
+  ): Promise<SessionResult>;
 }
 
 /** The issue body that makes the fake CLI act out `scenario`. */
@@ -69,7 +75,7 @@ export function useHarness(adapter: AdapterName, secrets: Record<string, string>
       { key: "1", url: `file://${join(harness.tmp, "upstream")}` },
       { baseBranch: "main", branch: "flotilla/7-x", name: "t7" },
     );
-    harness.run = (scenario, agent = {}, env = {}) =>
+    harness.run = (scenario, agent = {}, env = {}, body = "") =>
       runSession({
         workspace: harness.workspace.dir,
         baseSha: harness.workspace.baseSha,
@@ -82,7 +88,7 @@ export function useHarness(adapter: AdapterName, secrets: Record<string, string>
           ...agent,
         } as AgentConfig,
         repo: "acme/widgets",
-        request: { issue: { number: 7, title: "Fix the bug", body: scenarioBody(scenario) } },
+        request: { issue: { number: 7, title: "Fix the bug", body: `${body}${scenarioBody(scenario)}` } },
         env: { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, ...secrets, ...env },
         tmpRoot: join(harness.tmp, "tmp"),
         killGraceMs: 500,
@@ -131,6 +137,26 @@ export function describeAdapterContract(
 
       expect(result.outcome.kind).toBe("agent-error");
       expect(result.outcome.kind === "agent-error" && result.outcome.message).toMatch(message);
+    });
+
+    it("survives output it did not expect, which the agent can forge, and still ends with an outcome", async () => {
+      const forged = [
+        "null",
+        "[]",
+        "42",
+        '{"type":"assistant","message":{"id":"m","content":[null,1,"x",{"type":"tool_use","input":null}]}}',
+        '{"type":"result","usage":null,"modelUsage":{"m":null},"subtype":7}',
+        '{"type":"item.completed","item":null}',
+        '{"type":"message","role":"assistant","content":{},"delta":true}',
+        '{"type":"step_finish","part":null}',
+        '{"type":"text","part":{"text":null}}',
+        '{"type":"error","error":null,"message":[]}',
+        "Tokens: lots sent, none received. Cost: $NaN message, $-1 session.",
+      ];
+      const result = await h.run({ stdout: forged, write: { "fix.txt": "fixed\n" } }, transcripts.agent);
+
+      expect(["success", "agent-error"]).toContain(result.outcome.kind);
+      expect(result.changeset.files.map((f) => f.path)).toEqual(["fix.txt"]);
     });
 
     it("stops a run at its timeout with its whole process group, and says the time limit stopped it", async () => {

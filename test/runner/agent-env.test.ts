@@ -92,4 +92,23 @@ describe("agentEnvironment", () => {
       ).toThrow(ReservedSecretError);
     }
   });
+
+  it("refuses GitHub's own tokens as an agent's secret: no GitHub token reaches an agent", () => {
+    const env = {
+      ...WORKER_ENV,
+      GITHUB_TOKEN: "ghs_x",
+      GH_TOKEN: "x",
+      ACTIONS_RUNTIME_TOKEN: "x",
+      RUNNER_TEMP: "/t",
+    };
+    for (const name of [
+      "GITHUB_TOKEN",
+      "GH_TOKEN",
+      "ACTIONS_RUNTIME_TOKEN",
+      "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+      "RUNNER_TEMP",
+    ]) {
+      expect(() => agentEnvironment([name], env, { HOME: "/h" })).toThrow(ReservedSecretError);
+    }
+  });
 });

@@ -150,4 +150,12 @@ describe("lastLines", () => {
     expect(lastLines("only\n", 5)).toBe("only");
     expect(lastLines("a\nb", 0)).toBe("");
   });
+
+  it("redacts the end of a private key whose BEGIN line a truncated log lost, and keeps the lines before it", () => {
+    const redact = createRedactor([]);
+    const tail =
+      "ran the tests\nMIIEowIBAAKCAQEAbodyOfTheKey0123456789\n[error] abcdefGHIJ0123+/==\n-----END RSA PRIVATE KEY-----\ndone\n";
+
+    expect(redact(tail)).toBe("ran the tests\n[redacted]\ndone\n");
+  });
 });

@@ -216,7 +216,11 @@ echo found ghs_aTokenTheAgentFoundOnDisk0000000000 in a file`),
     expect(result.process.exitCode).toBeNull();
     expect(result.process.output).toContain('could not start "no-such-agent-cli"');
     expect(result.log).toContain('could not start "no-such-agent-cli"');
-    expect(result.outcome.kind).toBe("agent-error");
+    expect(result.outcome).toEqual({
+      kind: "agent-error",
+      message:
+        'The agent could not start "no-such-agent-cli": ENOENT; is its CLI installed on this worker (see docs/agents.md)?',
+    });
     expect(result.changeset.files).toEqual([]);
   });
 

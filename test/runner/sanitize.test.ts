@@ -175,4 +175,10 @@ describe("sanitizeUntrusted", () => {
       expect(Date.now() - started).toBeLessThan(3000);
     });
   });
+
+  it("removes character references to invisible characters outside code, and keeps them in code", () => {
+    expect(sanitizeUntrusted("a&#x200B;b &#8203;c &#xE0049;&#xE004E;d &zwj;e &amp; &#x41; `&#x200B;`")).toBe(
+      "ab c d e &amp; &#x41; `&#x200B;`",
+    );
+  });
 });

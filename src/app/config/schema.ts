@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { adapterProblems } from "../../runner/adapters/problems.js";
 import { isReservedSecretName } from "../../runner/agent-env.js";
 
 /**
@@ -87,7 +88,8 @@ const AgentSchema = z
   .refine((agent) => agent.adapter !== "command" || agent.command !== undefined, {
     message: "an agent with `adapter: command` needs `command`, the program and its arguments",
     path: ["command"],
-  });
+  })
+  .superRefine(adapterProblems);
 
 /** The agents available when the config names none: each known CLI under its own name. */
 const BUILT_IN_AGENTS = Object.fromEntries(
@@ -127,20 +129,22 @@ export const ConfigSchema = z
       .describe("Limits on runs at once."),
     protectedPaths: z
       .array(z.string().min(1))
-      // Flotilla's own config and the agent CLIs' settings (hooks, allowed commands, MCP servers): a change
-      // there, once merged, would decide what the next agent runs. `.github/workflows/**` is protected always.
+      // The agent CLIs' settings (hooks, allowed commands, MCP servers, test commands): a change there, once
+      // merged, would decide what the next agent runs. Workflows and .github/flotilla.yml are always protected.
       .default([
         ".github/workflows/**",
-        ".github/flotilla.yml",
         ".claude/**",
+        ".mcp.json",
         ".codex/**",
         ".gemini/**",
         ".opencode/**",
         "opencode.json",
+        ".aider.conf.yml",
         ".goose/**",
+        ".goosehints",
       ])
       .describe(
-        "Glob patterns an agent may not change; a run that touches one is refused and nothing is pushed. Setting it replaces the defaults, except `.github/workflows/**`, which is always protected.",
+        "Glob patterns an agent may not change; a run that touches one is refused and nothing is pushed. Setting it replaces the defaults, except `.github/workflows/**` and `.github/flotilla.yml`, which are always protected.",
       ),
     prompt: z
       .object({

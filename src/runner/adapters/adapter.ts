@@ -55,8 +55,10 @@ export interface AgentReport {
  * storing them, so a long run costs no memory.
  */
 export interface OutputReader {
-  /** One line of stdout, without its newline; returns what to show people, if anything. */
-  line(line: string): ProgressEvent | undefined;
+  /** One line of stdout, without its newline; returns what to show people, if anything (one line may say several things). */
+  line(line: string): ProgressEvent | ProgressEvent[] | undefined;
+  /** What it still holds back to show (text waiting for its line's end), once the output ended. */
+  flush?(): ProgressEvent[];
   /** Everything the output said, after the process ended. */
   finish(): AgentReport;
 }
@@ -106,6 +108,11 @@ export interface AgentAdapter {
    * elsewhere (aider's repository-map cache): left out of the changeset, so they never reach a pull request.
    */
   scratchPaths?: string[];
+  /**
+   * What this CLI cannot run with in the agent's settings (a model name in the wrong form), found when the
+   * config is read, so the person who labelled the issue is told which key to fix before anything runs.
+   */
+  problems?(agent: AgentConfig): { key: keyof AgentConfig; message: string }[];
   invocation(ctx: InvocationContext): Invocation;
   reader(): OutputReader;
 }

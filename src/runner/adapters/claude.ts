@@ -125,7 +125,10 @@ function claudeReader(): OutputReader {
       current = { id, usage: apiUsage(at(event, "message.usage")) };
     }
     const content = at(event, "message.content");
-    const blocks = Array.isArray(content) ? (content as Json[]) : [];
+    // Only objects: a line the agent forged (its shell can write to the CLI's stdout) may hold anything.
+    const blocks = Array.isArray(content)
+      ? (content.filter((b) => b !== null && typeof b === "object") as Json[])
+      : [];
     const lines: string[] = [];
     let kind: ProgressEvent["kind"] = event.error ? "error" : "text";
     for (const block of blocks) {

@@ -166,7 +166,11 @@ function gooseReader(): OutputReader {
           costUsd: numberAt(event, "cost_usd"),
         };
       }
-      return queue.shift();
+      return queue.splice(0);
+    },
+    flush() {
+      endText();
+      return queue.splice(0);
     },
     finish(): AgentReport {
       endText();

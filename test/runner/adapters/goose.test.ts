@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { parse } from "yaml";
 import type { AgentConfig } from "../../../src/app/config/schema.js";
-import type { ProgressEvent } from "../../../src/runner/adapters/adapter.js";
 import { goose, gooseModel } from "../../../src/runner/adapters/goose.js";
 import { describeAdapterContract, useHarness } from "../adapter-contract.js";
 
@@ -90,7 +89,7 @@ const config = (overrides: Partial<AgentConfig> = {}) =>
 
 function read(lines: string[]) {
   const reader = goose.reader();
-  const events = lines.map((l) => reader.line(l)).filter((e): e is ProgressEvent => e !== undefined);
+  const events = [...lines.flatMap((l) => reader.line(l) ?? []), ...(reader.flush?.() ?? [])];
   return { events, report: reader.finish() };
 }
 
