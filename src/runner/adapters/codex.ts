@@ -7,6 +7,7 @@ import {
   type Json,
   jsonLine,
   numberAt,
+  short,
   stringAt,
   textEvent,
 } from "./read-output.js";
@@ -77,11 +78,6 @@ function settings(agent: AgentConfig): string[] {
     ...(secrets.length > 0 ? [`shell_environment_policy.exclude=[${secrets.map(toml).join(",")}]`] : []),
   ];
   return values.flatMap((value) => ["-c", value]);
-}
-
-function short(text: string, max = 160): string {
-  const line = text.trim().split("\n", 1)[0] ?? "";
-  return line.length > max || text.trim().includes("\n") ? `${line.slice(0, max)}…` : line;
 }
 
 /**

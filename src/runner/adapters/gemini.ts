@@ -1,6 +1,16 @@
 import type { AgentConfig } from "../../app/config/schema.js";
 import type { AgentAdapter, AgentReport, Invocation, OutputReader, ProgressEvent, Usage } from "./adapter.js";
-import { at, definedUsage, type Json, jsonLine, numberAt, stringAt, textEvent } from "./read-output.js";
+import {
+  at,
+  definedUsage,
+  type Json,
+  jsonLine,
+  numberAt,
+  short,
+  stringAt,
+  textEvent,
+  toolSummary,
+} from "./read-output.js";
 
 /**
  * `adapter: gemini`: Google's Gemini CLI headless, the prompt on stdin, its output as stream-json (one JSON
@@ -53,16 +63,10 @@ const SHOWN_PARAMETERS = [
   "description",
 ];
 
-function short(text: string, max = 160): string {
-  const line = text.trim().split("\n", 1)[0] ?? "";
-  return line.length > max || text.trim().includes("\n") ? `${line.slice(0, max)}…` : line;
-}
-
 /** `write_file fix.txt`, `run_shell_command npm test`: the tool and the one parameter that says what it touches. */
 function toolLine(event: Json): string {
   const name = stringAt(event, "tool_name") ?? "tool";
-  const key = SHOWN_PARAMETERS.find((k) => typeof at(event, `parameters.${k}`) === "string");
-  return key ? `${name} ${short(stringAt(event, `parameters.${key}`) ?? "")}` : name;
+  return toolSummary(name, at(event, "parameters"), SHOWN_PARAMETERS);
 }
 
 /**

@@ -1,7 +1,16 @@
 import { stringify } from "yaml";
 import type { AgentConfig } from "../../app/config/schema.js";
 import type { AgentAdapter, AgentReport, OutputReader, ProgressEvent, Usage } from "./adapter.js";
-import { at, definedUsage, type Json, jsonLine, numberAt, stringAt, textEvent } from "./read-output.js";
+import {
+  at,
+  definedUsage,
+  type Json,
+  jsonLine,
+  numberAt,
+  short,
+  stringAt,
+  textEvent,
+} from "./read-output.js";
 
 /**
  * `adapter: goose`: the goose CLI headless (`goose run`), instructions from the prompt file, its output as
@@ -56,17 +65,15 @@ const MAX_TURNS_MESSAGE =
 /** The arguments that say what a tool call does: the shell's command, the editor's command and path. */
 const SHOWN_ARGUMENTS = ["command", "cmd", "path", "file_path", "query", "url"];
 
-function short(text: string, max = 120): string {
-  const line = text.trim().split("\n", 1)[0] ?? "";
-  return line.length > max || text.trim().includes("\n") ? `${line.slice(0, max)}…` : line;
-}
+/** Where goose's tool arguments, tool failures and log messages are cut (shorter than `short`'s default). */
+const SHOWN_LENGTH = 120;
 
 /** `developer__shell npm test`, `developer__text_editor write src/a.ts`: the tool and what it touches. */
 function toolLine(content: Json): string {
   const name = stringAt(content, "toolCall.value.name") ?? "tool";
   const shown = SHOWN_ARGUMENTS.flatMap((key) => {
     const value = stringAt(content, `toolCall.value.arguments.${key}`);
-    return value ? [short(value)] : [];
+    return value ? [short(value, SHOWN_LENGTH)] : [];
   }).slice(0, 2);
   return [name, ...shown].join(" ");
 }
@@ -78,7 +85,7 @@ function toolFailure(content: Json): string | undefined {
   if (at(content, "toolResult.value.isError") !== true) return undefined;
   const parts = at(content, "toolResult.value.content");
   const text = Array.isArray(parts) ? parts.map((p) => stringAt(p, "text") ?? "").join(" ") : "";
-  return short(text || "the tool failed");
+  return short(text || "the tool failed", SHOWN_LENGTH);
 }
 
 /**
@@ -146,7 +153,7 @@ function gooseReader(): OutputReader {
         const message = at(event, "message");
         if (message !== null && typeof message === "object") onMessage(message as Json);
       } else if (event.type === "notification") {
-        show(textEvent(short(stringAt(event, "log.message") ?? ""), "info"));
+        show(textEvent(short(stringAt(event, "log.message") ?? "", SHOWN_LENGTH), "info"));
       } else if (event.type === "error") {
         endText();
         failure = stringAt(event, "error") ?? "goose reported an error";

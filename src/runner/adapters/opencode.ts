@@ -7,8 +7,10 @@ import {
   type Json,
   jsonLine,
   numberAt,
+  short,
   stringAt,
   textEvent,
+  toolSummary,
 } from "./read-output.js";
 
 /**
@@ -66,16 +68,10 @@ function config(agent: AgentConfig, providerId: string): Json {
 
 const SHOWN_INPUT = ["filePath", "path", "command", "pattern", "url", "query", "description"];
 
-function short(text: string, max = 160): string {
-  const line = text.trim().split("\n", 1)[0] ?? "";
-  return line.length > max || text.trim().includes("\n") ? `${line.slice(0, max)}…` : line;
-}
-
 /** `write fix.txt`, `bash npm test`: the tool and the one input that says what it touches. */
 function toolEvent(part: unknown): ProgressEvent | undefined {
   const name = stringAt(part, "tool") ?? "tool";
-  const key = SHOWN_INPUT.find((k) => typeof at(part, `state.input.${k}`) === "string");
-  const what = key ? `${name} ${short(stringAt(part, `state.input.${key}`) ?? "")}` : name;
+  const what = toolSummary(name, at(part, "state.input"), SHOWN_INPUT);
   if (stringAt(part, "state.status") === "error") {
     return textEvent(`${what}: ${short(stringAt(part, "state.error") ?? "failed")}`, "error");
   }

@@ -39,6 +39,21 @@ export function stringAt(value: unknown, path: string): string | undefined {
   return typeof found === "string" ? found : undefined;
 }
 
+/** The first line of `text`, trimmed, cut at `max` characters; an ellipsis says something was left out. */
+export function short(text: string, max = 160): string {
+  const line = text.trim().split("\n", 1)[0] ?? "";
+  return line.length > max || text.trim().includes("\n") ? `${line.slice(0, max)}…` : line;
+}
+
+/**
+ * `write fix.txt`, `run_shell_command npm test`: the tool's name and the first of `keys` that `input` holds as
+ * a string, the one input that says what the call touches; the name alone when it holds none.
+ */
+export function toolSummary(name: string, input: unknown, keys: readonly string[]): string {
+  const key = keys.find((k) => typeof at(input, k) === "string");
+  return key ? `${name} ${short(stringAt(input, key) ?? "")}` : name;
+}
+
 /** Adds what `more` reports to `usage`, field by field; a field stays absent until something reports it. */
 export function addUsage(usage: Usage, more: Usage): Usage {
   const sum: Usage = { ...usage };

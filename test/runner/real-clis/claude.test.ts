@@ -1,17 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import type { AgentConfig } from "../../../src/app/config/schema.js";
+import { afterEach, describe, expect, it } from "@jest/globals";
 import { readChangedFile } from "../../../src/runner/changeset.js";
 import type { ResultBundle } from "../../../src/runner/result-bundle.js";
-import { runSession, type SessionResult } from "../../../src/runner/run-session.js";
-import { type Workspace, Workspaces } from "../../../src/runner/workspace.js";
-import { realCliBinDir } from "../../helpers/agent-clis.js";
 import { flotillaRunner } from "../../helpers/flotilla-runner.js";
 import { type AnthropicEndpoint, startAnthropicEndpoint } from "../../helpers/model-endpoints/anthropic.js";
-import { createRepo } from "../fixtures.js";
+import { closedPort, useRealCli } from "./real-cli.js";
 
 /**
  * The pinned Claude Code (the adapter's `install`) run for real through runSession: its flags are accepted,
@@ -22,54 +16,15 @@ import { createRepo } from "../fixtures.js";
 const API_KEY = "sk-ant-test-flotilla-0123456789abcdef0123456789abcdef";
 const MODEL = "claude-sonnet-4-5";
 
-/** A loopback port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
 describe("the real Claude Code CLI", () => {
-  const bin = realCliBinDir("claude");
-  let tmp: string;
-  let workspaces: Workspaces;
-  let workspace: Workspace;
+  const cli = useRealCli("claude", { env: { ANTHROPIC_API_KEY: API_KEY } });
+  const { run } = cli;
   let endpoint: AnthropicEndpoint | undefined;
-
-  beforeEach(async () => {
-    tmp = mkdtempSync(join(tmpdir(), "flotilla-real-claude-"));
-    mkdirSync(join(tmp, "tmp"));
-    createRepo(join(tmp, "upstream"), { "README.md": "# widgets\n" });
-    workspaces = new Workspaces({ root: join(tmp, "root") });
-    workspace = await workspaces.open(
-      { key: "1", url: `file://${join(tmp, "upstream")}` },
-      { baseBranch: "main", branch: "flotilla/7-hello", name: "t7" },
-    );
-  });
 
   afterEach(async () => {
     await endpoint?.close();
     endpoint = undefined;
-    await workspace?.close();
-    rmSync(tmp, { recursive: true, force: true });
   });
-
-  function run(agent: Partial<AgentConfig>): Promise<SessionResult> {
-    return runSession({
-      workspace: workspace.dir,
-      baseSha: workspace.baseSha,
-      agentName: "claude",
-      agent: { adapter: "claude", timeout: 90_000, maxOutput: 32 * 1024 * 1024, ...agent } as AgentConfig,
-      repo: "acme/widgets",
-      request: { issue: { number: 7, title: "Add hello.txt", body: "Write hello.txt saying hello." } },
-      env: { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, ANTHROPIC_API_KEY: API_KEY },
-      tmpRoot: join(tmp, "tmp"),
-      killGraceMs: 1_000,
-    });
-  }
 
   it("accepts the adapter's whole command line: with no API to reach it fails on the connection, not on a flag", async () => {
     const port = await closedPort();
@@ -99,7 +54,7 @@ describe("the real Claude Code CLI", () => {
             {
               type: "tool_use",
               name: "Write",
-              input: { file_path: join(workspace.dir, "hello.txt"), content },
+              input: { file_path: join(cli.workspace.dir, "hello.txt"), content },
             },
           ],
           usage: {
@@ -118,7 +73,7 @@ describe("the real Claude Code CLI", () => {
     expect(result.outcome).toEqual({ kind: "success" });
     expect(result.changeset.files.map((f) => [f.path, f.status])).toEqual([["hello.txt", "added"]]);
     const [file] = result.changeset.files;
-    expect(file && (await readChangedFile(workspace.dir, file)).toString("utf8")).toBe(content);
+    expect(file && (await readChangedFile(cli.workspace.dir, file)).toString("utf8")).toBe(content);
     expect(result.summary).toBe(done);
     const { costUsd, ...usage } = result.usage;
     expect(usage).toEqual({ ...endpoint.reportedUsage(), turns: 2 });
@@ -158,7 +113,7 @@ describe("the real Claude Code CLI", () => {
             {
               type: "tool_use",
               name: "Write",
-              input: { file_path: join(workspace.dir, "hello.txt"), content },
+              input: { file_path: join(cli.workspace.dir, "hello.txt"), content },
             },
           ],
           usage: { input_tokens: 2100, output_tokens: 55, cache_read_input_tokens: 700 },
@@ -169,7 +124,7 @@ describe("the real Claude Code CLI", () => {
         },
       ],
     });
-    const task = join(tmp, "task.json");
+    const task = join(cli.tmp, "task.json");
     writeFileSync(
       task,
       JSON.stringify({
@@ -186,15 +141,15 @@ describe("the real Claude Code CLI", () => {
         request: { issue: { number: 7, title: "Add hello.txt", body: "Write hello.txt saying hello." } },
       }),
     );
-    const out = join(tmp, "out");
+    const out = join(cli.tmp, "out");
 
     // In the checkout, as the Actions job runs it: the workspace is the current directory.
     const { code, stderr } = await flotillaRunner(["--task", task, "--out", out], {
-      cwd: workspace.dir,
+      cwd: cli.workspace.dir,
       env: {
-        PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+        PATH: `${cli.bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
         ANTHROPIC_API_KEY: API_KEY,
-        TMPDIR: join(tmp, "tmp"),
+        TMPDIR: join(cli.tmp, "tmp"),
       },
       timeoutMs: 110_000,
     });

@@ -1,16 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createServer as createNetServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import type { AgentConfig } from "../../../src/app/config/schema.js";
+import { afterEach, describe, expect, it } from "@jest/globals";
 import { readChangedFile } from "../../../src/runner/changeset.js";
-import { runSession, type SessionResult } from "../../../src/runner/run-session.js";
-import { type Workspace, Workspaces } from "../../../src/runner/workspace.js";
-import { realCliBinDir } from "../../helpers/agent-clis.js";
-import { createRepo } from "../fixtures.js";
+import { closedPort, useRealCli } from "./real-cli.js";
 
 /**
  * The pinned Codex CLI (the adapter's `install`) run for real through runSession, against a scripted OpenAI
@@ -92,54 +84,18 @@ async function startResponsesEndpoint(options: {
   };
 }
 
-/** A loopback port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** What a command-line or config mistake looks like in 0.171.0: clap's and the config loader's errors. */
 const ARGUMENT_ERROR = /unexpected argument|invalid value|Error loading config|unknown configuration field/i;
 
 describe("the real Codex CLI", () => {
-  const bin = realCliBinDir("codex");
-  let tmp: string;
-  let workspace: Workspace;
+  const cli = useRealCli("codex", { env: { OPENAI_API_KEY: API_KEY } });
+  const { run } = cli;
   let endpoint: ResponsesEndpoint | undefined;
-
-  beforeEach(async () => {
-    tmp = mkdtempSync(join(tmpdir(), "flotilla-real-codex-"));
-    mkdirSync(join(tmp, "tmp"));
-    createRepo(join(tmp, "upstream"), { "README.md": "# widgets\n" });
-    workspace = await new Workspaces({ root: join(tmp, "root") }).open(
-      { key: "1", url: `file://${join(tmp, "upstream")}` },
-      { baseBranch: "main", branch: "flotilla/7-hello", name: "t7" },
-    );
-  });
 
   afterEach(async () => {
     await endpoint?.close();
     endpoint = undefined;
-    await workspace?.close();
-    rmSync(tmp, { recursive: true, force: true });
   });
-
-  function run(agent: Partial<AgentConfig>, env: Record<string, string> = {}): Promise<SessionResult> {
-    return runSession({
-      workspace: workspace.dir,
-      baseSha: workspace.baseSha,
-      agentName: "codex",
-      agent: { adapter: "codex", timeout: 90_000, maxOutput: 32 * 1024 * 1024, ...agent } as AgentConfig,
-      repo: "acme/widgets",
-      request: { issue: { number: 7, title: "Add hello.txt", body: "Write hello.txt saying hello." } },
-      env: { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, OPENAI_API_KEY: API_KEY, ...env },
-      tmpRoot: join(tmp, "tmp"),
-      killGraceMs: 1_000,
-    });
-  }
 
   it("accepts the adapter's whole command line: with no API to reach it waits on the connection, not on a flag", async () => {
     const port = await closedPort();
@@ -196,7 +152,7 @@ describe("the real Codex CLI", () => {
     expect(result.outcome).toEqual({ kind: "success" });
     expect(result.changeset.files.map((f) => [f.path, f.status])).toEqual([["hello.txt", "added"]]);
     const [file] = result.changeset.files;
-    expect(file && (await readChangedFile(workspace.dir, file)).toString("utf8")).toBe("hello\n");
+    expect(file && (await readChangedFile(cli.workspace.dir, file)).toString("utf8")).toBe("hello\n");
     expect(result.summary).toBe(done);
     // Codex sums a turn's model calls into one turn.completed; the cached tokens come out of the input.
     expect(result.usage).toEqual({

@@ -1,16 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createServer as createNetServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import type { AgentConfig } from "../../../src/app/config/schema.js";
+import { afterEach, describe, expect, it } from "@jest/globals";
 import { readChangedFile } from "../../../src/runner/changeset.js";
-import { runSession, type SessionResult } from "../../../src/runner/run-session.js";
-import { type Workspace, Workspaces } from "../../../src/runner/workspace.js";
-import { realCliBinDir } from "../../helpers/agent-clis.js";
-import { createRepo } from "../fixtures.js";
+import { closedPort, useRealCli } from "./real-cli.js";
 
 /**
  * The pinned Gemini CLI (the adapter's `install`) run for real through runSession: its flags and settings are
@@ -21,15 +13,6 @@ import { createRepo } from "../fixtures.js";
 
 const API_KEY = "AIza-test-flotilla-gemini-0123456789abcdef";
 const MODEL = "gemini-2.5-flash";
-
-/** A loopback port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface Recorded {
   method: string;
@@ -116,43 +99,14 @@ async function startGeminiEndpoint(
 }
 
 describe("the real Gemini CLI", () => {
-  const bin = realCliBinDir("gemini");
-  let tmp: string;
-  let workspaces: Workspaces;
-  let workspace: Workspace;
+  const cli = useRealCli("gemini", { env: { GEMINI_API_KEY: API_KEY } });
+  const { run } = cli;
   let endpoint: GeminiEndpoint | undefined;
-
-  beforeEach(async () => {
-    tmp = mkdtempSync(join(tmpdir(), "flotilla-real-gemini-"));
-    mkdirSync(join(tmp, "tmp"));
-    createRepo(join(tmp, "upstream"), { "README.md": "# widgets\n" });
-    workspaces = new Workspaces({ root: join(tmp, "root") });
-    workspace = await workspaces.open(
-      { key: "1", url: `file://${join(tmp, "upstream")}` },
-      { baseBranch: "main", branch: "flotilla/7-hello", name: "t7" },
-    );
-  });
 
   afterEach(async () => {
     await endpoint?.close();
     endpoint = undefined;
-    await workspace?.close();
-    rmSync(tmp, { recursive: true, force: true });
   });
-
-  function run(agent: Partial<AgentConfig>): Promise<SessionResult> {
-    return runSession({
-      workspace: workspace.dir,
-      baseSha: workspace.baseSha,
-      agentName: "gemini",
-      agent: { adapter: "gemini", timeout: 90_000, maxOutput: 32 * 1024 * 1024, ...agent } as AgentConfig,
-      repo: "acme/widgets",
-      request: { issue: { number: 7, title: "Add hello.txt", body: "Write hello.txt saying hello." } },
-      env: { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, GEMINI_API_KEY: API_KEY },
-      tmpRoot: join(tmp, "tmp"),
-      killGraceMs: 1_000,
-    });
-  }
 
   it("accepts the adapter's whole command line: with no API to reach it fails on the connection, not on a flag", async () => {
     const port = await closedPort();
@@ -221,7 +175,7 @@ describe("the real Gemini CLI", () => {
     expect(result.process.exitCode).toBe(53);
     expect(result.changeset.files.map((f) => [f.path, f.status])).toEqual([["hello.txt", "added"]]);
     const [file] = result.changeset.files;
-    expect(file && (await readChangedFile(workspace.dir, file)).toString("utf8")).toBe(content);
+    expect(file && (await readChangedFile(cli.workspace.dir, file)).toString("utf8")).toBe(content);
     expect(result.usage).toEqual({ inputTokens: 1000, cacheReadTokens: 200, outputTokens: 30, turns: 1 });
     expect(result.log).toContain("I'll create hello.txt.\nwrite_file hello.txt");
     expect(endpoint.requests.filter((r) => r.path.includes(":streamGenerateContent"))).toHaveLength(1);

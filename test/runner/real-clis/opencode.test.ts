@@ -1,16 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { afterEach, describe, expect, it } from "@jest/globals";
 import type { AgentConfig } from "../../../src/app/config/schema.js";
 import { readChangedFile } from "../../../src/runner/changeset.js";
-import { runSession, type SessionResult } from "../../../src/runner/run-session.js";
-import { type Workspace, Workspaces } from "../../../src/runner/workspace.js";
-import { realCliBinDir } from "../../helpers/agent-clis.js";
 import { type OpenAIEndpoint, startOpenAIEndpoint } from "../../helpers/model-endpoints/openai.js";
-import { createRepo } from "../fixtures.js";
+import { closedPort, useRealCli } from "./real-cli.js";
 
 /**
  * The pinned OpenCode (the adapter's `install`) run for real through runSession: its flags and inline config
@@ -36,56 +29,21 @@ const PROJECT_CONFIG = {
   },
 };
 
-/** A loopback port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe("the real OpenCode CLI", () => {
-  const bin = realCliBinDir("opencode");
-  let tmp: string;
-  let workspaces: Workspaces;
-  let workspace: Workspace;
-  let endpoint: OpenAIEndpoint | undefined;
-
-  beforeEach(async () => {
-    tmp = mkdtempSync(join(tmpdir(), "flotilla-real-opencode-"));
-    mkdirSync(join(tmp, "tmp"));
-    createRepo(join(tmp, "upstream"), {
+  const cli = useRealCli("opencode", {
+    files: {
       "README.md": "# widgets\n",
       "opencode.json": `${JSON.stringify(PROJECT_CONFIG, null, 2)}\n`,
-    });
-    workspaces = new Workspaces({ root: join(tmp, "root") });
-    workspace = await workspaces.open(
-      { key: "1", url: `file://${join(tmp, "upstream")}` },
-      { baseBranch: "main", branch: "flotilla/7-hello", name: "t7" },
-    );
+    },
+    timeout: 120_000,
   });
+  const { run } = cli;
+  let endpoint: OpenAIEndpoint | undefined;
 
   afterEach(async () => {
     await endpoint?.close();
     endpoint = undefined;
-    await workspace?.close();
-    rmSync(tmp, { recursive: true, force: true });
   });
-
-  function run(agent: Partial<AgentConfig>, env: Record<string, string>): Promise<SessionResult> {
-    return runSession({
-      workspace: workspace.dir,
-      baseSha: workspace.baseSha,
-      agentName: "opencode",
-      agent: { adapter: "opencode", timeout: 120_000, maxOutput: 32 * 1024 * 1024, ...agent } as AgentConfig,
-      repo: "acme/widgets",
-      request: { issue: { number: 7, title: "Add hello.txt", body: "Write hello.txt saying hello." } },
-      env: { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, ...env },
-      tmpRoot: join(tmp, "tmp"),
-      killGraceMs: 1_000,
-    });
-  }
 
   const scripted = (baseUrl: string): Partial<AgentConfig> => ({
     model: "scripted/scripted-1",
@@ -144,7 +102,9 @@ describe("the real OpenCode CLI", () => {
       turns: [
         {
           text: "I'll create hello.txt.",
-          toolCalls: [{ name: "write", arguments: { filePath: join(workspace.dir, "hello.txt"), content } }],
+          toolCalls: [
+            { name: "write", arguments: { filePath: join(cli.workspace.dir, "hello.txt"), content } },
+          ],
           usage: { prompt_tokens: 1200, completion_tokens: 40, cached_tokens: 300 },
         },
         { text: done, usage: { prompt_tokens: 1350, completion_tokens: 12 } },
@@ -156,7 +116,7 @@ describe("the real OpenCode CLI", () => {
     expect(result.outcome).toEqual({ kind: "success" });
     expect(result.changeset.files.map((f) => [f.path, f.status])).toEqual([["hello.txt", "added"]]);
     const [file] = result.changeset.files;
-    expect(file && (await readChangedFile(workspace.dir, file)).toString("utf8")).toBe(content);
+    expect(file && (await readChangedFile(cli.workspace.dir, file)).toString("utf8")).toBe(content);
     expect(result.summary).toBe(done);
     const { costUsd, ...usage } = result.usage;
     expect(usage).toEqual({ ...endpoint.reportedUsage(), cacheWriteTokens: 0, turns: 2 });
@@ -173,7 +133,7 @@ describe("the real OpenCode CLI", () => {
     expect(endpoint.requests[1]?.toolResults).toEqual([
       { toolCallId: "call_1_0", content: expect.stringContaining("Wrote file successfully") },
     ]);
-    expect(result.log).toContain(`write ${join(workspace.dir, "hello.txt")}`);
+    expect(result.log).toContain(`write ${join(cli.workspace.dir, "hello.txt")}`);
     expect(JSON.stringify(result)).not.toContain(API_KEY);
   }, 120_000);
 });
