@@ -115,6 +115,17 @@ describe("the repository config (.github/flotilla.yml)", () => {
     ]);
   });
 
+  it("names a setting the agent's CLI cannot run with, on its key, before anything runs", () => {
+    expect(
+      problemsOf(
+        "agents:\n  oc:\n    adapter: opencode\n    model: claude-sonnet-4-5\n  g:\n    adapter: goose\n    model: mistral/large\n    baseUrl: https://llm.example.test\n",
+      ),
+    ).toEqual([
+      { key: "agents.oc.model", line: 4, message: expect.stringContaining("provider/model") },
+      { key: "agents.g.baseUrl", line: 8, message: expect.stringContaining("no base URL setting") },
+    ]);
+  });
+
   it("reports a YAML syntax error with its line", () => {
     const [extraBrace] = problemsOf("backend: local\nagents: {claude: {adapter: claude}}}\nfoo: 1\n");
     expect(extraBrace?.line).toBe(2);

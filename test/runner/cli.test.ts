@@ -144,6 +144,14 @@ echo Greeting changed to French.`),
     expect(() => readdirSync(out)).toThrow();
   });
 
+  it("exits 2 naming the field when the agent's CLI could not run with a setting", async () => {
+    const agent = { adapter: "opencode", model: "no-provider", timeout: 1000, maxOutput: 1000 };
+    const { code, stderr } = await runner(["--task", writeSpec(spec({ agent })), "--out", join(tmp, "out")]);
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/agent\.model: OpenCode names a model as provider\/model/);
+  });
+
   it("exits 2 when the task spec is not JSON or cannot be read", async () => {
     expect(await runner(["--task", writeSpec("{ not json"), "--out", join(tmp, "out")])).toMatchObject({
       code: 2,

@@ -205,6 +205,14 @@ export const goose: AgentAdapter = {
   // Its default provider is Anthropic; another provider (`model: openai/…`) names its key in `secrets`.
   defaultSecrets: ["ANTHROPIC_API_KEY"],
   enforces: { maxTurns: true, maxBudgetUsd: false },
+  problems(agent) {
+    try {
+      hostSettings(gooseModel(agent.model).provider, agent);
+      return [];
+    } catch (error) {
+      return [{ key: "baseUrl", message: (error as Error).message }];
+    }
+  },
   invocation({ agent, promptFile }) {
     const { provider, model } = gooseModel(agent.model);
     const config = {

@@ -169,6 +169,14 @@ export const opencode: AgentAdapter = {
   defaultSecrets: ["ANTHROPIC_API_KEY"],
   // No turn limit it stops at (see `steps` above), and no spending limit.
   enforces: { maxTurns: false, maxBudgetUsd: false },
+  problems(agent) {
+    try {
+      provider(agent);
+      return [];
+    } catch (error) {
+      return [{ key: "model", message: (error as Error).message }];
+    }
+  },
   invocation({ agent }) {
     const providerId = provider(agent);
     return {
