@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import type { AgentConfig } from "../../src/app/config/schema.js";
-import type { AdapterName, Usage } from "../../src/runner/adapters/adapter.js";
+import type { AdapterName, AgentAdapter, ProgressEvent, Usage } from "../../src/runner/adapters/adapter.js";
 import { adapterFor } from "../../src/runner/adapters/index.js";
 import { runSession, type SessionResult } from "../../src/runner/run-session.js";
 import { type Workspace, Workspaces } from "../../src/runner/workspace.js";
@@ -51,6 +51,16 @@ export interface Harness {
     /** More of the issue's body, before the scenario. */
     body?: string,
   ): Promise<SessionResult>;
+}
+
+/** What an adapter's reader makes of `lines` of stdout: every event it shows (held-back ones too), and its report. */
+export function readOutput(adapter: AgentAdapter, lines: string[]) {
+  const reader = adapter.reader();
+  const events: ProgressEvent[] = [
+    ...lines.flatMap((l) => reader.line(l) ?? []),
+    ...(reader.flush?.() ?? []),
+  ];
+  return { events, report: reader.finish() };
 }
 
 /** The issue body that makes the fake CLI act out `scenario`. */

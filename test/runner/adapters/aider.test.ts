@@ -2,9 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import type { AgentConfig } from "../../../src/app/config/schema.js";
-import type { ProgressEvent } from "../../../src/runner/adapters/adapter.js";
 import { aider } from "../../../src/runner/adapters/aider.js";
-import { describeAdapterContract, useHarness } from "../adapter-contract.js";
+import { describeAdapterContract, readOutput, useHarness } from "../adapter-contract.js";
 
 /**
  * Transcripts in the shape aider 0.86 prints with `--no-pretty --no-stream`, put together from its source
@@ -57,11 +56,7 @@ function agent(overrides: Partial<AgentConfig> = {}): AgentConfig {
 const invocation = (overrides: Partial<AgentConfig> = {}) =>
   aider.invocation({ ...ctx, agent: agent(overrides) });
 
-function read(lines: string[]) {
-  const reader = aider.reader();
-  const events = lines.map((l) => reader.line(l)).filter((e): e is ProgressEvent => e !== undefined);
-  return { events, report: reader.finish() };
-}
+const read = (lines: string[]) => readOutput(aider, lines);
 
 describe("adapter: aider", () => {
   it("runs aider once on the prompt file, answering yes, plain, with no commits and no history in the repo", () => {

@@ -2,9 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import type { AgentConfig } from "../../../src/app/config/schema.js";
-import type { ProgressEvent } from "../../../src/runner/adapters/adapter.js";
 import { claude } from "../../../src/runner/adapters/claude.js";
-import { describeAdapterContract, useHarness } from "../adapter-contract.js";
+import { describeAdapterContract, readOutput, useHarness } from "../adapter-contract.js";
 
 /**
  * Transcripts as Claude Code 2.1.332 prints them with `-p --output-format stream-json --verbose`, taken from
@@ -238,11 +237,7 @@ const MAX_BUDGET = [
   }),
 ];
 
-function read(lines: string[]) {
-  const reader = claude.reader();
-  const events = lines.map((l) => reader.line(l)).filter((e): e is ProgressEvent => e !== undefined);
-  return { events, report: reader.finish() };
-}
+const read = (lines: string[]) => readOutput(claude, lines);
 
 const ctx = {
   promptFile: "/tmp/flotilla-session-x/prompt.md",

@@ -2,9 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import type { AgentConfig } from "../../../src/app/config/schema.js";
-import type { ProgressEvent } from "../../../src/runner/adapters/adapter.js";
 import { codex } from "../../../src/runner/adapters/codex.js";
-import { describeAdapterContract, useHarness } from "../adapter-contract.js";
+import { describeAdapterContract, readOutput, useHarness } from "../adapter-contract.js";
 
 /**
  * Transcripts as Codex 0.171.0 prints them with `exec --json`, from runs of the real CLI against a scripted
@@ -89,11 +88,7 @@ function setting(args: string[], key: string): string | undefined {
   return index < 0 ? undefined : args[index]?.slice(key.length + 1);
 }
 
-function read(lines: string[]) {
-  const reader = codex.reader();
-  const events = lines.map((l) => reader.line(l)).filter((e): e is ProgressEvent => e !== undefined);
-  return { events, report: reader.finish() };
-}
+const read = (lines: string[]) => readOutput(codex, lines);
 
 describe("adapter: codex", () => {
   it("runs `codex exec --json` on the workspace with the prompt on stdin, sandboxed, never asking", () => {

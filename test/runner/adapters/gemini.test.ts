@@ -2,9 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import type { AgentConfig } from "../../../src/app/config/schema.js";
-import type { ProgressEvent } from "../../../src/runner/adapters/adapter.js";
 import { gemini } from "../../../src/runner/adapters/gemini.js";
-import { describeAdapterContract, useHarness } from "../adapter-contract.js";
+import { describeAdapterContract, readOutput, useHarness } from "../adapter-contract.js";
 
 /**
  * Transcripts as Gemini CLI 0.61.0 prints them with `--output-format stream-json`, from runs of the real CLI
@@ -111,11 +110,7 @@ function settings(overrides: Partial<AgentConfig> = {}): Record<string, unknown>
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-function read(lines: string[]) {
-  const reader = gemini.reader();
-  const events = lines.map((l) => reader.line(l)).filter((e): e is ProgressEvent => e !== undefined);
-  return { events, report: reader.finish() };
-}
+const read = (lines: string[]) => readOutput(gemini, lines);
 
 describe("adapter: gemini", () => {
   it("runs Gemini CLI headless with stream-json, the prompt on stdin, approving edits and commands", () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "@jest/globals";
 import { parse } from "yaml";
 import type { AgentConfig } from "../../../src/app/config/schema.js";
 import { goose, gooseModel } from "../../../src/runner/adapters/goose.js";
-import { describeAdapterContract, useHarness } from "../adapter-contract.js";
+import { describeAdapterContract, readOutput, useHarness } from "../adapter-contract.js";
 
 /**
  * Transcripts in the shape goose 1.50 prints with `run --output-format stream-json`, put together from its
@@ -87,11 +87,7 @@ const invocation = (overrides: Partial<AgentConfig> = {}) =>
 const config = (overrides: Partial<AgentConfig> = {}) =>
   parse(invocation(overrides).files?.[".config/goose/config.yaml"] ?? "") as Record<string, unknown>;
 
-function read(lines: string[]) {
-  const reader = goose.reader();
-  const events = [...lines.flatMap((l) => reader.line(l) ?? []), ...(reader.flush?.() ?? [])];
-  return { events, report: reader.finish() };
-}
+const read = (lines: string[]) => readOutput(goose, lines);
 
 describe("adapter: goose", () => {
   it("runs `goose run` on the prompt file, as stream-json, with no session, its tools and no questions", () => {

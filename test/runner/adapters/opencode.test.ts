@@ -2,9 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import type { AgentConfig } from "../../../src/app/config/schema.js";
-import type { ProgressEvent } from "../../../src/runner/adapters/adapter.js";
 import { OpencodeModelError, opencode } from "../../../src/runner/adapters/opencode.js";
-import { describeAdapterContract, useHarness } from "../adapter-contract.js";
+import { describeAdapterContract, readOutput, useHarness } from "../adapter-contract.js";
 
 /**
  * Transcripts as OpenCode 1.18.33 prints them with `run --format json`, from runs of the real CLI against a
@@ -126,11 +125,7 @@ function config(overrides: Partial<AgentConfig> = {}): Record<string, unknown> {
   return JSON.parse(content) as Record<string, unknown>;
 }
 
-function read(lines: string[]) {
-  const reader = opencode.reader();
-  const events = lines.map((l) => reader.line(l)).filter((e): e is ProgressEvent => e !== undefined);
-  return { events, report: reader.finish() };
-}
+const read = (lines: string[]) => readOutput(opencode, lines);
 
 describe("adapter: opencode", () => {
   it("runs `opencode run` with JSON events and the prompt on stdin, without plugins or a title call", () => {
