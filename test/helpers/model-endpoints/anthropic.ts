@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Usage } from "../../../src/runner/adapters/adapter.js";
+import { readBody, sendJson as sendJsonAs } from "./http.js";
 
 /**
  * A scripted stand-in for the Anthropic Messages API on loopback, for driving a real CLI (Claude Code)
@@ -63,18 +64,8 @@ export interface AnthropicEndpoint {
 
 type Json = Record<string, unknown>;
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json", "request-id": `req_${Date.now()}` });
-  res.end(JSON.stringify(body));
+  sendJsonAs(res, status, body, "request-id");
 }
 
 function apiError(res: ServerResponse, status: number, type: string, message: string): void {

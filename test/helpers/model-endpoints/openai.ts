@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Usage } from "../../../src/runner/adapters/adapter.js";
+import { readBody, sendJson as sendJsonAs } from "./http.js";
 
 /**
  * A scripted stand-in for an OpenAI-compatible Chat Completions API (`POST /v1/chat/completions`) on loopback,
@@ -65,18 +66,8 @@ export interface OpenAIEndpoint {
 
 type Json = Record<string, unknown>;
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json", "x-request-id": `req_${Date.now()}` });
-  res.end(JSON.stringify(body));
+  sendJsonAs(res, status, body, "x-request-id");
 }
 
 function apiError(res: ServerResponse, status: number, type: string, code: string, message: string): void {
