@@ -29,6 +29,10 @@ function anyCase(word: string): string {
   return word.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
 }
 
+/** A private key's armour lines (PEM, OpenSSH, PGP). */
+const KEY_BEGIN = "-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
+const KEY_END = "-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
+
 /**
  * Token shapes redacted even when nobody configured them as secrets: an agent may print a token it found
  * on disk or received from a tool. One regexp, so the output is scanned once for all of them.
@@ -36,7 +40,7 @@ function anyCase(word: string): string {
 const TOKEN_SHAPES = new RegExp(
   [
     // Private keys (PEM, OpenSSH, PGP), also one cut off by output truncation (no END line).
-    String.raw`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)`,
+    String.raw`${KEY_BEGIN}[\s\S]*?(?:${KEY_END}|$)`,
     // GitHub installation tokens in their long dotted form; dots after one are left to end the sentence.
     `${atWordStart("ghs_")}(?:[A-Za-z0-9._]{35,}[A-Za-z0-9_]|[A-Za-z0-9._]{36,})`,
     // GitHub: installation (ghs_), personal (ghp_), OAuth (gho_), user-to-server (ghu_), refresh (ghr_), fine-grained.
@@ -61,8 +65,10 @@ const TOKEN_SHAPES = new RegExp(
  * base64 lines straight before an END line that no BEGIN opened, with the `[kind] ` prefix a transcript gives
  * a line. A whole key is gone by then (TOKEN_SHAPES runs first), so any END line left is such an orphan.
  */
-const KEY_TAIL =
-  /(?:^(?:\[[a-z]+\] )?[A-Za-z0-9+/=]+\r?\n)*^(?:\[[a-z]+\] )?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/gm;
+const KEY_TAIL = new RegExp(
+  String.raw`(?:^(?:\[[a-z]+\] )?[A-Za-z0-9+/=]+\r?\n)*^(?:\[[a-z]+\] )?${KEY_END}`,
+  "gm",
+);
 
 /**
  * Credentials that have no shape of their own but a label before them, which stays readable: the named
@@ -200,4 +206,21 @@ export function lastLines(text: string, n: number): string {
   if (n <= 0) return "";
   const lines = text.replace(/\r?\n$/, "").split(/\r?\n/);
   return lines.slice(-n).join("\n");
+}
+
+/**
+ * A redactor for text that goes out a line at a time (live progress), where a private key printed over several
+ * lines never stands whole in one: everything from a key's BEGIN line to its END line is held back as
+ * `[redacted]`, line by line; other lines go through `redact`.
+ */
+export function lineRedactor(redact: (text: string) => string): (line: string) => string {
+  const begin = new RegExp(KEY_BEGIN);
+  const end = new RegExp(KEY_END);
+  let inKey = false;
+  return (line) => {
+    const opens = begin.test(line);
+    const hidden = inKey || opens;
+    inKey = hidden && !end.test(line);
+    return hidden ? REDACTED : redact(line);
+  };
 }

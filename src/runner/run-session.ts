@@ -11,11 +11,8 @@ import { type Changeset, computeChangeset } from "./changeset.js";
 import { decideOutcome } from "./outcome.js";
 import { OutputTail } from "./output-tail.js";
 import { buildPrompt, type PromptInput } from "./prompt.js";
-import { createRedactor, REDACTED } from "./redact.js";
+import { createRedactor, lineRedactor } from "./redact.js";
 import { secretsInChanges } from "./secrets-in-changes.js";
-
-const PRIVATE_KEY_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/;
-const PRIVATE_KEY_END = /-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/;
 
 /** How much of the run's transcript (what the agent said and did) is kept for the log excerpt. */
 const TRANSCRIPT_BYTES = 256 * 1024;
@@ -129,16 +126,11 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
     const reader = adapter.reader();
     const transcript = new OutputTail(TRANSCRIPT_BYTES);
     // The transcript is kept raw and redacted whole at the end: a private key printed over several lines is
-    // only recognized as one. Live progress goes out line by line, so it holds back what follows a key's
-    // BEGIN line until its END.
-    let inKey = false;
+    // only recognized as one. Live progress goes out line by line, through a redactor that holds keys back.
+    const redactLine = lineRedactor(redact);
     const note = (event: ProgressEvent) => {
       transcript.push(Buffer.from(`${event.kind === "text" ? "" : `[${event.kind}] `}${event.text}\n`));
-      const opens = PRIVATE_KEY_BEGIN.test(event.text);
-      const closes = PRIVATE_KEY_END.test(event.text);
-      const hidden = inKey || opens;
-      inKey = (inKey || opens) && !closes;
-      if (spec.onProgress) spec.onProgress({ ...event, text: hidden ? REDACTED : redact(event.text) });
+      if (spec.onProgress) spec.onProgress({ ...event, text: redactLine(event.text) });
     };
     const run = await runAgentProcess({
       argv: invocation.argv,
