@@ -32,12 +32,25 @@ export interface WorkflowResult {
 // biome-ignore lint/suspicious/noConfusingVoidType: lets an executor be a plain `async () => {}` (success).
 export type WorkflowExecutor = (execution: WorkflowExecution) => Promise<WorkflowResult | undefined | void>;
 
+/**
+ * A runner built into the sandbox (the agent workflow). It is asked first about every dispatched run and
+ * answers false for the runs it does not carry out, which go on to the executor. It drives a run it takes
+ * itself, from queued to completed, so it can also leave a run queued or fail it before any job starts.
+ */
+export type BuiltInRunner = (execution: WorkflowExecution) => Promise<boolean>;
+
 const executors = new WeakMap<Sandbox, WorkflowExecutor | null>();
+const builtInRunners = new WeakMap<Sandbox, BuiltInRunner | null>();
 const pending = new WeakMap<Sandbox, Set<Promise<unknown>>>();
 const stopping = new WeakMap<Sandbox, AbortController>();
 
 export function setExecutor(sb: Sandbox, executor: WorkflowExecutor | null): void {
   executors.set(sb, executor);
+}
+
+/** Installs (or, with null, removes) the built-in runner; a test's executor stays as it is. */
+export function setBuiltInRunner(sb: Sandbox, runner: BuiltInRunner | null): void {
+  builtInRunners.set(sb, runner);
 }
 
 /** Work the CI runs in the background (executors, the CI actor), so tests can wait for it. */
@@ -74,15 +87,30 @@ export async function settleCi(sb: Sandbox): Promise<void> {
   await sb.webhooks.settled();
 }
 
-/** Hands a new run to the executor, if one is set, after the current request has been answered. */
+/**
+ * Hands a new run to the built-in runner, or else to the executor, if either is set, after the current
+ * request has been answered.
+ */
 export function scheduleExecution(sb: Sandbox, repo: Repo, run: WorkflowRun, workflowPath: string): void {
   const executor = executors.get(sb);
-  if (!executor) return;
+  const builtIn = builtInRunners.get(sb);
+  if (!executor && !builtIn) return;
+  const execution = (): WorkflowExecution => ({
+    sandbox: sb,
+    repo: sb.store.fullName(repo),
+    runId: run.id,
+    workflowPath,
+    ref: run.headBranch,
+    sha: run.headSha,
+    inputs: run.inputs,
+    signal: abortSignalOf(run),
+  });
   track(
     sb,
-    new Promise((resolve) => setImmediate(resolve)).then(() =>
-      execute(sb, repo, run, workflowPath, executor),
-    ),
+    new Promise((resolve) => setImmediate(resolve)).then(async () => {
+      if (builtIn && (await builtIn(execution()))) return;
+      if (executor) await execute(sb, repo, run, execution(), executor);
+    }),
   );
 }
 
@@ -90,23 +118,13 @@ async function execute(
   sb: Sandbox,
   repo: Repo,
   run: WorkflowRun,
-  workflowPath: string,
+  execution: WorkflowExecution,
   executor: WorkflowExecutor,
 ) {
   await startRun(sb, repo, run);
   let result: WorkflowResult = {};
   try {
-    result =
-      (await executor({
-        sandbox: sb,
-        repo: sb.store.fullName(repo),
-        runId: run.id,
-        workflowPath,
-        ref: run.headBranch,
-        sha: run.headSha,
-        inputs: run.inputs,
-        signal: abortSignalOf(run),
-      })) ?? {};
+    result = (await executor(execution)) ?? {};
   } catch {
     result = { conclusion: "failure" };
   }

@@ -13,6 +13,10 @@ export interface RunOptions {
   env: Record<string, string>;
   /** Aborting it kills the command's process group. */
   signal?: AbortSignal;
+  /** Called with the command's pid once it has started. */
+  onStart?: (pid: number) => void;
+  /** Called for each piece of output (stdout or stderr) as it comes. */
+  onOutput?: (chunk: Buffer) => void;
 }
 
 export interface CommandResult {
@@ -42,7 +46,7 @@ export async function runInCheckout(
   try {
     await runGit(repo.gitDir, ["worktree", "add", "--detach", "--force", dir, sha]);
     if (options.signal?.aborted) return { exitCode: null, timedOut: false, cancelled: true, tail: "" };
-    return await spawnWithTimeout(file, args, dir, options);
+    return await spawnInGroup(file, args, dir, options);
   } finally {
     await runGit(repo.gitDir, ["worktree", "remove", "--force", dir], { okExitCodes: [128] }).catch(
       () => undefined,
@@ -52,7 +56,11 @@ export async function runInCheckout(
   }
 }
 
-function spawnWithTimeout(
+/**
+ * Runs a command in its own process group, which is killed (SIGKILL) at the timeout or when `signal` is
+ * aborted. Its environment is PATH, HOME (= cwd), LANG and CI, then `options.env`, which may replace them.
+ */
+export function spawnInGroup(
   file: string,
   args: string[],
   cwd: string,
@@ -76,6 +84,7 @@ function spawnWithTimeout(
       detached: true,
     });
     const { pid } = child;
+    if (pid) options.onStart?.(pid);
     const killGroup = () => {
       if (!pid) return;
       try {
@@ -91,6 +100,7 @@ function spawnWithTimeout(
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener("abort", onAbort, { once: true });
     const keep = (chunk: Buffer) => {
+      options.onOutput?.(chunk);
       tail = (tail + chunk.toString("utf8")).slice(-TAIL_CHARS);
     };
     child.stdout.on("data", keep);

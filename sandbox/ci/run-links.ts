@@ -37,3 +37,8 @@ export function abortSignalOf(run: WorkflowRun): AbortSignal {
 export function abortRun(run: WorkflowRun): void {
   aborts.get(run)?.abort(new Error("the workflow run was cancelled"));
 }
+
+/** A fresh signal for a new attempt of the run. */
+export function renewAbortSignal(run: WorkflowRun): void {
+  aborts.delete(run);
+}

@@ -1,23 +1,14 @@
 import { resolveCommit } from "../git/objects.js";
 import { HttpError, validationFailed } from "../http/errors.js";
 import type { Sandbox } from "../sandbox.js";
-import type {
-  Artifact,
-  CheckConclusion,
-  Repo,
-  User,
-  Workflow,
-  WorkflowJob,
-  WorkflowRun,
-} from "../state/model.js";
+import type { CheckConclusion, Repo, User, Workflow, WorkflowJob, WorkflowRun } from "../state/model.js";
+import { newArtifact } from "./artifacts.js";
+import { emitCheckSuite } from "./check-events.js";
 import { createCheckRun, newSuite, updateCheckRun } from "./check-runs.js";
 import { actionsApp } from "./github-actions-app.js";
-import { abortRun, checkRunOf, linkCheckRun, linkSuite, suiteOf } from "./run-links.js";
+import { abortRun, checkRunOf, linkCheckRun, linkSuite, renewAbortSignal, suiteOf } from "./run-links.js";
 import { emitWorkflowJob, emitWorkflowRun } from "./workflow-events.js";
 import { definitionAt, renderRunName, type WorkflowDefinition } from "./workflows.js";
-
-/** GitHub keeps artifacts 90 days by default. */
-const ARTIFACT_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
 
 function invalid(message: string): HttpError {
   return new HttpError(422, message);
@@ -179,8 +170,20 @@ export async function completeJob(
   job.status = "completed";
   job.conclusion = conclusion;
   job.completedAt = sb.store.nowIso();
+  if (conclusion === "cancelled") closeSteps(job);
   emitWorkflowJob(sb, repo, run, job, "completed");
   await updateCheckRun(sb, repo, checkRunFor(repo, job), { conclusion, completedAt: job.completedAt });
+}
+
+/** A cancelled job's reported steps end as GitHub shows them: the running one cancelled, the rest skipped. */
+function closeSteps(job: WorkflowJob): void {
+  for (const step of job.steps ?? []) {
+    if (step.status === "completed") continue;
+    step.conclusion = step.status === "in_progress" ? "cancelled" : "skipped";
+    step.status = "completed";
+    step.startedAt ??= job.completedAt;
+    step.completedAt = job.completedAt;
+  }
 }
 
 /** Completes the run: open jobs take its conclusion, artifacts are attached, then `workflow_run.completed`. */
@@ -192,7 +195,8 @@ export async function completeRun(
   artifacts: Record<string, Record<string, string | Buffer>> = {},
 ): Promise<void> {
   if (run.status === "completed") throw new Error(`sandbox: workflow run ${run.id} is completed already`);
-  if (run.status === "queued" && conclusion !== "cancelled") await startRun(sb, repo, run);
+  const starts = conclusion !== "cancelled" && conclusion !== "startup_failure";
+  if (run.status === "queued" && starts) await startRun(sb, repo, run);
   for (const job of run.jobs) await completeJob(sb, repo, run, job, conclusion);
   const now = sb.store.nowIso();
   for (const [name, files] of Object.entries(artifacts))
@@ -203,23 +207,23 @@ export async function completeRun(
   await emitWorkflowRun(sb, repo, run, "completed");
 }
 
-function newArtifact(
-  sb: Sandbox,
-  run: WorkflowRun,
-  name: string,
-  files: Record<string, string | Buffer>,
-): Artifact {
-  const bytes = Object.fromEntries(Object.entries(files).map(([p, c]) => [p, Buffer.from(c)]));
-  return {
-    id: sb.store.nextId(),
-    runId: run.id,
-    name,
-    files: bytes,
-    sizeInBytes: Object.values(bytes).reduce((n, b) => n + b.length, 0),
-    createdAt: sb.store.nowIso(),
-    expiresAt: new Date(sb.store.now() + ARTIFACT_RETENTION_MS).toISOString().replace(/\.\d{3}Z$/, "Z"),
-    expired: false,
-  };
+/**
+ * A run that fails to start (GitHub's `startup_failure`): it ends at once and lists no jobs, so the queued
+ * jobs and their check runs are dropped (their `queued`/`created` events were sent already), and the check
+ * suite concludes `startup_failure` itself, having no check runs to follow.
+ */
+export async function failStartup(sb: Sandbox, repo: Repo, run: WorkflowRun): Promise<void> {
+  const dropped = new Set(run.jobs.map((j) => checkRunOf(j)));
+  repo.checkRuns = repo.checkRuns.filter((c) => !dropped.has(c.id));
+  run.jobs = [];
+  await completeRun(sb, repo, run, "startup_failure");
+  const suite = repo.checkSuites.find((s) => s.id === suiteOf(run));
+  if (suite && suite.status !== "completed") {
+    suite.status = "completed";
+    suite.conclusion = "startup_failure";
+    suite.updatedAt = sb.store.nowIso();
+    await emitCheckSuite(sb, repo, suite, "completed");
+  }
 }
 
 /** POST …/cancel: 409 for a completed run, else the run and its open jobs end `cancelled`. */
@@ -235,6 +239,8 @@ export async function rerunRun(sb: Sandbox, repo: Repo, run: WorkflowRun, actor:
   const workflow = repo.workflows.find((w) => w.id === run.workflowId);
   const def = workflow ? await definitionAt(repo, run.headSha, workflow.path) : null;
   run.runAttempt += 1;
+  // A new attempt is not cancelled by the cancel of an earlier one.
+  renewAbortSignal(run);
   run.status = "queued";
   run.conclusion = null;
   run.triggeringActorId = actor.id;

@@ -30,8 +30,23 @@ const BASE_ENV: Record<string, string> = {
 
 /** Runs git against a bare repository with an argument array; resolves with stdout as bytes. */
 export function runGit(gitDir: string, args: string[], options: RunGitOptions = {}): Promise<Buffer> {
+  return spawnGit([`--git-dir=${gitDir}`, ...args], args, options);
+}
+
+/** Runs git in a folder (a work tree, or where to `init` one), with the same clean environment. */
+export function runGitIn(cwd: string, args: string[], options: RunGitOptions = {}): Promise<Buffer> {
+  return spawnGit(args, args, { ...options, cwd });
+}
+
+/** `args` go to git; `shown` is what an error names (without the `--git-dir` every call has). */
+function spawnGit(
+  args: string[],
+  shown: string[],
+  options: RunGitOptions & { cwd?: string },
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", [`--git-dir=${gitDir}`, ...args], {
+    const child = spawn("git", args, {
+      cwd: options.cwd,
       env: { ...BASE_ENV, ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
     });
@@ -43,7 +58,7 @@ export function runGit(gitDir: string, args: string[], options: RunGitOptions = 
     child.on("close", (code) => {
       const stderr = Buffer.concat(err).toString("utf8");
       if (code === 0 || (code !== null && options.okExitCodes?.includes(code))) resolve(Buffer.concat(out));
-      else reject(new GitError(args, code, stderr));
+      else reject(new GitError(shown, code, stderr));
     });
     child.stdin.on("error", () => {
       // git may exit before reading all of stdin (e.g. on a bad object); the exit code tells what happened.

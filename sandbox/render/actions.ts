@@ -83,9 +83,24 @@ export function renderWorkflowRun(
   };
 }
 
-/** Steps are not modelled; a job shows GitHub's set-up / run / complete steps following its status. */
+/**
+ * A job's steps: the ones its runner reported, except those not started (GitHub lists a step once it
+ * starts); without a report, GitHub's set-up / run steps following the job's status.
+ */
 function steps(job: WorkflowJob) {
   if (job.status === "queued" || job.status === "waiting") return [];
+  if (job.steps) {
+    return job.steps
+      .filter((s) => s.status !== "queued")
+      .map((s) => ({
+        name: s.name,
+        status: s.status,
+        conclusion: s.conclusion,
+        number: s.number,
+        started_at: s.startedAt,
+        completed_at: s.completedAt,
+      }));
+  }
   const done = job.status === "completed";
   const step = (name: string, number: number, last: boolean) => ({
     name,

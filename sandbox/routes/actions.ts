@@ -1,3 +1,4 @@
+import { answersRunDetails } from "../ci/dispatch-answers.js";
 import { scheduleExecution } from "../ci/executor.js";
 import { dispatchRun } from "../ci/workflow-runs.js";
 import { findWorkflow, syncWorkflows } from "../ci/workflows.js";
@@ -47,7 +48,7 @@ const workflowRoutes: Route[] = [
         actor: ctx.caller.botUser,
       });
       scheduleExecution(ctx.sandbox, ctx.repo, run, workflow.path);
-      if (ctx.body.return_run_details !== true) return noContent();
+      if (ctx.body.return_run_details !== true || !answersRunDetails(ctx.sandbox)) return noContent();
       const fullName = ctx.sandbox.store.fullName(ctx.repo);
       return json(200, {
         workflow_run_id: run.id,

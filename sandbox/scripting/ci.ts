@@ -1,4 +1,5 @@
 import { type CiConfig, runCiNow, setCiConfig } from "../ci/ci-actor.js";
+import { setRunDetails } from "../ci/dispatch-answers.js";
 import { setExecutor, settleCi, type WorkflowExecutor } from "../ci/executor.js";
 import { enqueueMergeGroup } from "../ci/merge-group.js";
 import { cancelRun, completeJob, completeRun, findRun, startRun } from "../ci/workflow-runs.js";
@@ -38,6 +39,12 @@ export const ciActions = {
     }
     setExecutor(sb, args.executor);
     return { ok: true };
+  },
+
+  /** false: dispatches answer 204 even when asked for the run's id, as an older GitHub Enterprise Server does. */
+  setDispatchRunDetails(sb: Sandbox, args: { enabled: boolean }) {
+    setRunDetails(sb, args.enabled);
+    return { enabled: args.enabled };
   },
 
   async startRun(sb: Sandbox, args: { repo: string; runId: number }) {

@@ -18,9 +18,10 @@ export const controlActions = {
     sb.meter.reset();
     return sb.meter.snapshot();
   },
-  dropWebhooks(sb: Sandbox, args: { next?: number; rate?: number }) {
+  dropWebhooks(sb: Sandbox, args: { next?: number; rate?: number; events?: string[] }) {
     if (args.next) sb.webhooks.dropNext(args.next);
     if (args.rate !== undefined) sb.webhooks.setDropRate(args.rate);
+    if (args.events) sb.webhooks.dropEvents(args.events);
     return { ok: true };
   },
   redeliver(sb: Sandbox, args: { delivery: string | number }) {

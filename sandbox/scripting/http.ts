@@ -31,7 +31,8 @@ export async function handleScriptingHttp(sb: Sandbox, req: IncomingMessage, res
   try {
     const action = actions[name] as (sb: Sandbox, args: unknown) => unknown;
     const result = await action(sb, args);
-    return reply(res, 200, result ?? { ok: true });
+    // An action's null is an answer (e.g. tokenInfo of a revoked token); only "nothing" becomes ok.
+    return reply(res, 200, result === undefined ? { ok: true } : result);
   } catch (error) {
     return reply(res, 400, { message: error instanceof Error ? error.message : String(error) });
   }

@@ -1,4 +1,5 @@
 import type { Sandbox } from "../sandbox.js";
+import { agentActions } from "./agent.js";
 import { ciActions } from "./ci.js";
 import { controlActions } from "./control.js";
 import { gitActions } from "./git.js";
@@ -17,6 +18,7 @@ export const actions = {
   ...issueActions,
   ...pullActions,
   ...ciActions,
+  ...agentActions,
 };
 
 type Actions = typeof actions;

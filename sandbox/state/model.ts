@@ -36,6 +36,8 @@ export interface App {
   createdAt: string;
   /** The App's bot user, the author of what installation tokens create (`<slug>[bot]`). */
   botUserId: number;
+  /** GitHub's own App (GitHub Actions): installed where it works, but never sent webhooks. */
+  builtIn?: true;
 }
 
 export interface Installation {
@@ -230,6 +232,16 @@ export interface Workflow {
   createdAt: string;
 }
 
+/** One step of a job as the runner reports it; a step not started yet is `queued` and not shown. */
+export interface WorkflowStep {
+  name: string;
+  number: number;
+  status: "queued" | "in_progress" | "completed";
+  conclusion: "success" | "failure" | "cancelled" | "skipped" | null;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
 export interface WorkflowJob {
   id: number;
   runId: number;
@@ -239,6 +251,8 @@ export interface WorkflowJob {
   startedAt: string;
   completedAt: string | null;
   runnerName: string | null;
+  /** The steps, when a runner reported them (the agent workflow); absent, the job shows generic ones. */
+  steps?: WorkflowStep[];
 }
 
 export interface Artifact {

@@ -51,12 +51,18 @@ export class Webhooks {
   private listeners = new Set<Listener>();
   private dropCount = 0;
   private dropRate = 0;
+  private droppedEvents = new Set<string>();
 
   constructor(private readonly sb: Sandbox) {}
 
   /** Drop the next `count` deliveries (logged as `dropped`, never sent), like a receiver that was down. */
   dropNext(count: number): void {
     this.dropCount += count;
+  }
+
+  /** Drop every delivery of these events (e.g. `workflow_run`) until called again with others; [] stops. */
+  dropEvents(events: string[]): void {
+    this.droppedEvents = new Set(events);
   }
 
   /** Drop this share (0..1) of deliveries, drawn from the sandbox's seeded random source. */
@@ -142,7 +148,8 @@ export class Webhooks {
     const out: { app: App; installation: Installation | null }[] = [];
     for (const installation of installations) {
       const app = this.sb.store.apps.get(installation.appId);
-      if (!app) continue;
+      // GitHub's own Apps (GitHub Actions, installed for job tokens) have no webhook.
+      if (!app || app.builtIn) continue;
       if (options.appId !== undefined && app.id !== options.appId) continue;
       if (!installation.events.includes(options.event) && !ALWAYS_SENT.has(options.event)) continue;
       out.push({ app, installation });
@@ -158,7 +165,7 @@ export class Webhooks {
   }
 
   private async send(app: App, delivery: Delivery, mayDrop: boolean): Promise<void> {
-    if (mayDrop && this.shouldDrop()) {
+    if (mayDrop && (this.droppedEvents.has(delivery.event) || this.shouldDrop())) {
       delivery.status = "dropped";
     } else if (!app.webhookUrl) {
       delivery.status = "recorded";
