@@ -6,6 +6,7 @@ import { Probot, type ProbotOctokit, Server } from "probot";
 import { createApp } from "./app/index.js";
 import type { Settings } from "./app/settings.js";
 import { SenderPermissions } from "./app/validation/sender-permission.js";
+import { ActionsBackend } from "./backends/actions/actions-backend.js";
 import { LocalBackend } from "./backends/local.js";
 import { startEmbeddedRedis } from "./fleet/embedded-redis.js";
 import { openFleet } from "./fleet/fleet.js";
@@ -86,7 +87,10 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
       const workers = startWorkers(
         {
           fleet,
-          backends: { local: new LocalBackend(workspaces, options.env ?? process.env) },
+          backends: {
+            local: new LocalBackend(workspaces, options.env ?? process.env),
+            actions: new ActionsBackend(),
+          },
           github: async (installationId) => (await probot.auth(installationId)) as GitHub,
           permissions,
           log,

@@ -1,6 +1,8 @@
 import type { ApplicationFunction } from "probot";
 import type { Fleet } from "../fleet/fleet.js";
 import { startTask } from "./handlers/start-task.js";
+import { stopTask } from "./handlers/stop-task.js";
+import { trackRun } from "./handlers/track-run.js";
 import { SenderPermissions } from "./validation/sender-permission.js";
 
 export interface AppDeps {
@@ -19,5 +21,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       return true;
     });
     app.on(["issues.labeled", "issues.opened"], startTask({ fleet: deps.fleet, permissions }));
+    app.on(["issues.unlabeled", "issues.closed"], stopTask({ fleet: deps.fleet, permissions }));
+    app.on(["workflow_run", "workflow_job"], trackRun({ fleet: deps.fleet }));
   };
 }

@@ -1,4 +1,5 @@
-import type { Task } from "../fleet/task.js";
+import type { RemoteRun, Task, TaskState } from "../fleet/task.js";
+import type { GitHub } from "../github/octokit.js";
 import type { Changeset, FileChange } from "../runner/changeset.js";
 import type { SessionResult } from "../runner/run-session.js";
 import type { TaskSpec } from "../runner/task-spec.js";
@@ -28,11 +29,39 @@ export interface RunRequest {
   signal?: AbortSignal;
 }
 
-/**
- * Where an agent runs. `local` runs it in a worktree on the worker host and returns when it is done; the
- * GitHub Actions backend (its own issue) plugs in here too.
- */
-export interface Backend {
-  readonly name: "local" | "actions";
+/** Runs the agent on the worker host and returns when it is done (`local`). */
+export interface InlineBackend {
+  readonly name: "local";
+  readonly kind: "inline";
   run(request: RunRequest): Promise<AgentRun>;
 }
+
+/** What a remote run came to, once GitHub says it completed. */
+export type Collected =
+  /** The runner's result, checked: published like a local run's. */
+  | { kind: "result"; run: AgentRun }
+  /** Lost to the infrastructure (never started, runner lost): worth another dispatch. */
+  | { kind: "lost"; reason: string }
+  /** Ended without a result to publish, with the words for the person who asked. */
+  | { kind: "ended"; state: Extract<TaskState, "failed" | "cancelled" | "timed-out">; message: string }
+  /** Not completed yet. */
+  | { kind: "pending" };
+
+/**
+ * Starts the agent elsewhere (`actions`: a GitHub Actions job) and returns at once; webhooks and the
+ * watchdog follow the run, and its result is collected when it completes. No worker waits meanwhile.
+ */
+export interface RemoteBackend {
+  readonly name: "actions";
+  readonly kind: "remote";
+  start(gh: GitHub, task: Task, dispatch: number): Promise<Pick<RemoteRun, "id" | "url">>;
+  /** The run of the task's current dispatch, when its id is not known yet. */
+  find(gh: GitHub, task: Task, run: RemoteRun): Promise<Pick<RemoteRun, "id" | "url"> | undefined>;
+  /** Where the run is: queued, in progress or completed, and since when it runs. */
+  status(gh: GitHub, task: Task, runId: number): Promise<{ status: string; startedAt?: string }>;
+  collect(gh: GitHub, task: Task, runId: number): Promise<Collected>;
+  cancel(gh: GitHub, task: Task, runId: number): Promise<void>;
+}
+
+/** Where an agent runs; both kinds publish through the same code. */
+export type Backend = InlineBackend | RemoteBackend;

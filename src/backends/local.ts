@@ -2,11 +2,12 @@ import { randomBytes } from "node:crypto";
 import { readChangedFile } from "../runner/changeset.js";
 import { runSpec } from "../runner/run-spec.js";
 import type { Workspaces } from "../runner/workspace.js";
-import type { AgentRun, Backend, RunRequest } from "./backend.js";
+import type { AgentRun, InlineBackend, RunRequest } from "./backend.js";
 
 /** Runs the agent in a git worktree on this host, from a per-repository mirror. */
-export class LocalBackend implements Backend {
+export class LocalBackend implements InlineBackend {
   readonly name = "local";
+  readonly kind = "inline";
 
   constructor(
     private readonly workspaces: Workspaces,

@@ -7,17 +7,28 @@ import type { Redis } from "ioredis";
  */
 export const RUN_QUEUE = "flotilla-runs";
 export const UPDATE_QUEUE = "flotilla-updates";
+/** The watchdog's repeatable job, in a queue of its own so that it never looks like pending work. */
+export const WATCHDOG_QUEUE = "flotilla-watchdog";
 
-/** Run one attempt of a task: workspace, agent, publishing. */
+/** Run one attempt of a task: workspace, agent, publishing (or, on the actions backend, dispatch it). */
 export interface RunJob {
   taskId: string;
   attempt: number;
+}
+
+/** Collect a completed workflow run's result and publish it (the actions backend); job name `collect`. */
+export interface CollectJob {
+  taskId: string;
+  attempt: number;
+  dispatch: number;
 }
 
 /** Small GitHub writes that a handler must not wait for. */
 export type UpdateJob =
   /** Bring the task's status comment up to date with its record. */
   | { kind: "status"; taskId: string }
+  /** Cancel the task's workflow run, which a person asked to stop. */
+  | { kind: "cancel-run"; taskId: string }
   /** A one-off comment explaining why nothing was started (bad config, unknown agent). */
   | {
       kind: "notice";
@@ -29,8 +40,9 @@ export type UpdateJob =
     };
 
 export interface Queues {
-  runs: Queue<RunJob>;
+  runs: Queue<RunJob | CollectJob>;
   updates: Queue<UpdateJob>;
+  watchdog: Queue;
   close(): Promise<void>;
 }
 
@@ -48,7 +60,7 @@ export function openQueues(
   onError: (error: Error) => void = () => {},
 ): Queues {
   const common = { connection, prefix, skipWaitingForReady: true } as const;
-  const runs = new Queue<RunJob>(RUN_QUEUE, {
+  const runs = new Queue<RunJob | CollectJob>(RUN_QUEUE, {
     ...common,
     defaultJobOptions: {
       attempts: 5,
@@ -66,15 +78,24 @@ export function openQueues(
       removeOnFail: KEEP,
     },
   });
-  runs.on("error", onError);
-  updates.on("error", onError);
+  const watchdog = new Queue(WATCHDOG_QUEUE, {
+    ...common,
+    defaultJobOptions: { attempts: 1, removeOnComplete: 10, removeOnFail: 10 },
+  });
+  for (const queue of [runs, updates, watchdog]) queue.on("error", onError);
   return {
     runs,
     updates,
+    watchdog,
     close: async () => {
-      await Promise.all([runs.close(), updates.close()]);
+      await Promise.all([runs.close(), updates.close(), watchdog.close()]);
     },
   };
+}
+
+/** The collect job's id: one per dispatch, so the webhook and the watchdog both asking collect once. */
+export function collectJobId(job: CollectJob): string {
+  return `collect-${job.taskId}-a${job.attempt}-d${job.dispatch}`;
 }
 
 /** The run job's id: one per task attempt, so adding it again (a retry, the reconciler) is a no-op. */

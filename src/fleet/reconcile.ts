@@ -19,6 +19,8 @@ export async function reconcile(fleet: Fleet, log: Logger): Promise<void> {
         await dispatch(fleet, await fleet.scheduler.release(repoId, taskId));
         continue;
       }
+      // A workflow run in flight is the watchdog's to follow: its run job finished when it dispatched.
+      if (task.run) continue;
       const job = await fleet.queues.runs.getJob(runJobId(task.id, task.attempt));
       if (!job) {
         log.warn({ task: task.id }, "task held a slot without a run job; dispatching it again");

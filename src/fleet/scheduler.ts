@@ -47,6 +47,8 @@ const PER_ATTEMPT_FIELDS = [
   "commitSha",
   "prTitle",
   "prBody",
+  "run",
+  "cancel",
 ];
 
 // KEYS: delivery, task, waiting, running, limit, repos. ARGV: delivery ttl (0 = none), limit, now, fields
@@ -57,7 +59,7 @@ if tonumber(ARGV[1]) > 0 and not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARG
 end
 local state = redis.call('HGET', KEYS[2], 'state')
 if state and ${luaStateSet(ACTIVE_STATES)}[state] then
-  return {'active', cjson.decode(state)}
+  return {'active', cjson.decode(state), redis.call('HEXISTS', KEYS[2], 'cancel')}
 end
 local attempt = tonumber(redis.call('HGET', KEYS[2], 'attempt') or '0') + 1
 local created = redis.call('HGET', KEYS[2], 'createdAt') or ARGV[3]
@@ -101,8 +103,8 @@ export type EnqueueResult =
   /** Recorded and waiting (position ≥ 1) or already admitted (position 0); `admitted` lists every task
    * that just got a slot, this one or not, and must be handed to the run queue. */
   | { status: "queued"; attempt: number; position: number; admitted: string[] }
-  /** The task is already queued or running: nothing new was started. */
-  | { status: "active"; state: string }
+  /** The task is already queued or running (`stopping`: a stop was asked for): nothing new was started. */
+  | { status: "active"; state: string; stopping: boolean }
   /** This webhook delivery was already acted on. */
   | { status: "duplicate-delivery" };
 
@@ -147,7 +149,7 @@ export class Scheduler {
     )) as (string | number)[];
     const [status, ...rest] = reply;
     if (status === "duplicate-delivery") return { status };
-    if (status === "active") return { status, state: String(rest[0]) };
+    if (status === "active") return { status, state: String(rest[0]), stopping: rest[1] === 1 };
     const [attempt, position, ...admitted] = rest;
     return {
       status: "queued",

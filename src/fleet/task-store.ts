@@ -1,6 +1,33 @@
 import type { Redis } from "ioredis";
 import type { Keys } from "./keys.js";
-import type { Task } from "./task.js";
+import type { Task, TaskState } from "./task.js";
+
+// KEYS: task. ARGV: states (JSON array of JSON-encoded states), attempt (0: any), dispatch (0: any), then
+// field, value pairs.
+const UPDATE_IF = `
+local state = redis.call('HGET', KEYS[1], 'state')
+local allowed = false
+for _, s in ipairs(cjson.decode(ARGV[1])) do
+  if state == s then allowed = true end
+end
+if not allowed then return 0 end
+if ARGV[2] ~= '0' and redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[2] then return 0 end
+if ARGV[3] ~= '0' then
+  local run = redis.call('HGET', KEYS[1], 'run')
+  if not run or tostring(cjson.decode(run).dispatch) ~= ARGV[3] then return 0 end
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+redis.call('HINCRBY', KEYS[1], 'version', 1)
+return 1
+`;
+
+/** What a conditional update requires of the record: its state, and optionally its attempt and dispatch. */
+export interface UpdateCondition {
+  states: readonly TaskState[];
+  attempt?: number;
+  /** The workflow run's dispatch (`run.dispatch`), for the actions backend. */
+  dispatch?: number;
+}
 
 /**
  * Task records in Redis: one hash per task, one JSON value per field. Writers set only the fields they own
@@ -18,6 +45,31 @@ export class TaskStore {
     return Object.fromEntries(
       Object.entries(fields).map(([key, value]) => [key, JSON.parse(value)]),
     ) as unknown as Task;
+  }
+
+  /**
+   * Sets the given fields only while the record is as `when` says, in one step: a late webhook, or a job for
+   * a dispatch or an attempt that was superseded, must not move a task back. Returns the record after, or
+   * undefined when it was not so. Fields set to undefined are left as they are.
+   */
+  async updateIf(
+    id: string,
+    when: UpdateCondition,
+    patch: Partial<Omit<Task, "id" | "version">>,
+  ): Promise<Task | undefined> {
+    const fields = Object.entries({ ...patch, updatedAt: new Date().toISOString() }).flatMap(
+      ([field, value]) => (value === undefined ? [] : [field, JSON.stringify(value)]),
+    );
+    const done = await this.redis.eval(
+      UPDATE_IF,
+      1,
+      this.keys.task(id),
+      JSON.stringify(when.states.map((state) => JSON.stringify(state))),
+      String(when.attempt ?? 0),
+      String(when.dispatch ?? 0),
+      ...fields,
+    );
+    return done === 1 ? this.get(id) : undefined;
   }
 
   /** Sets the given fields (undefined removes one) and bumps the version; returns the record after. */

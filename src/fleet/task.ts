@@ -6,8 +6,11 @@ import type { Usage } from "../runner/adapters/adapter.js";
  * same request made twice (a redelivered webhook, the label added again) lands on the same task.
  */
 
-/** The states that hold one of the repository's slots; `dispatched` holds one and waits for a worker. */
-export const SLOT_STATES = ["dispatched", "running", "publishing"] as const;
+/**
+ * The states that hold one of the repository's slots. `dispatched` waits for a worker, or, on the actions
+ * backend, for the workflow run to start; `collecting` reads a finished run's result.
+ */
+export const SLOT_STATES = ["dispatched", "running", "collecting", "publishing"] as const;
 /** `queued` waits for a repository slot. */
 export const ACTIVE_STATES = ["queued", ...SLOT_STATES] as const;
 /** `checking` means the PR is open and the repository's CI (then the judge) takes over. */
@@ -41,6 +44,22 @@ export interface TaskSettings {
   protectedPaths: string[];
   limits: RepoConfig["limits"];
   prompt: RepoConfig["prompt"];
+  /** For the actions backend (absent in records made before it). */
+  actions?: RepoConfig["actions"];
+}
+
+/** The GitHub Actions run doing an attempt's work, for the actions backend. */
+export interface RemoteRun {
+  /** 1 for the first dispatch of the attempt; a run lost to the infrastructure is dispatched again. */
+  dispatch: number;
+  dispatchedAt: string;
+  /** Known from the dispatch's answer, or found afterwards by the run's name. */
+  id?: number;
+  /** The run's page, where its logs are. */
+  url?: string;
+  startedAt?: string;
+  /** Why earlier dispatches of this attempt were given up (named in the message if the last one is too). */
+  lost?: string[];
 }
 
 export interface Task {
@@ -81,6 +100,10 @@ export interface Task {
   /** What Flotilla last wrote in it, so an update that would change nothing is not sent. */
   commentBody?: string;
   error?: TaskError;
+  /** The workflow run, on the actions backend. */
+  run?: RemoteRun;
+  /** Set when a person asked to stop the attempt (label removed, issue closed): why. */
+  cancel?: { at: string; reason: string };
   /** The agent's last lines of output, redacted. */
   outputTail?: string;
   /** What the agent reported spending in this attempt. */

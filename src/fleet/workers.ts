@@ -1,11 +1,21 @@
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { cancelRun } from "./cancel-task.js";
+import { collectTask } from "./collect-task.js";
 import { isTransient } from "./errors.js";
 import { postNotice } from "./post-notice.js";
-import { RUN_QUEUE, type RunJob, UPDATE_QUEUE, type UpdateJob } from "./queues.js";
+import {
+  type CollectJob,
+  RUN_QUEUE,
+  type RunJob,
+  UPDATE_QUEUE,
+  type UpdateJob,
+  WATCHDOG_QUEUE,
+} from "./queues.js";
 import { reconcile } from "./reconcile.js";
 import { type RunDeps, runTask } from "./run-task.js";
 import { syncStatusComment } from "./status-sync.js";
+import { watchRuns } from "./watchdog.js";
 
 export interface WorkerOptions {
   /** Agent runs at once in this process. @defaultValue 2 */
@@ -16,6 +26,8 @@ export interface WorkerOptions {
   stalledIntervalMs?: number;
   /** How often the reconciler runs. @defaultValue 60 s */
   reconcileIntervalMs?: number;
+  /** How often the watchdog follows up workflow runs in flight. @defaultValue 60 s */
+  watchdogIntervalMs?: number;
 }
 
 export interface Workers {
@@ -39,11 +51,12 @@ export function startWorkers(deps: RunDeps, connection: Redis, options: WorkerOp
   };
   // Closing stops the running agents rather than wait up to their timeout; their jobs go back to the queue.
   const stopping = new AbortController();
-  const runs = new Worker<RunJob>(
+  const runs = new Worker<RunJob | CollectJob>(
     RUN_QUEUE,
-    async (job: Job<RunJob>) => {
+    async (job: Job<RunJob | CollectJob>) => {
       const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      await runTask(deps, job.data, lastTry, stopping.signal);
+      if (job.name === "collect") await collectTask(deps, job.data as CollectJob, lastTry);
+      else await runTask(deps, job.data, lastTry, stopping.signal);
     },
     { ...common, concurrency: options.concurrency ?? 2 },
   );
@@ -51,7 +64,8 @@ export function startWorkers(deps: RunDeps, connection: Redis, options: WorkerOp
     ...common,
     concurrency: 8,
   });
-  for (const worker of [runs, updates]) {
+  const watchdog = new Worker(WATCHDOG_QUEUE, () => watchRuns(deps), { ...common, concurrency: 1 });
+  for (const worker of [runs, updates, watchdog]) {
     worker.on("failed", (job, error) => log.warn({ job: job?.id, err: error }, "job failed"));
     worker.on("error", (error) => log.error({ err: error }, "worker error"));
   }
@@ -60,11 +74,15 @@ export function startWorkers(deps: RunDeps, connection: Redis, options: WorkerOp
   void reconcileNow();
   const timer = setInterval(reconcileNow, options.reconcileIntervalMs ?? 60_000);
   timer.unref();
+  // One schedule for all workers: BullMQ runs each tick once, on whichever worker takes it.
+  void fleet.queues.watchdog
+    .upsertJobScheduler("watchdog", { every: options.watchdogIntervalMs ?? 60_000 }, { name: "watchdog" })
+    .catch((error: unknown) => log.warn({ err: error }, "could not schedule the watchdog"));
   return {
     close: async () => {
       clearInterval(timer);
       stopping.abort();
-      await Promise.all([runs.close(), updates.close()]);
+      await Promise.all([runs.close(), updates.close(), watchdog.close()]);
     },
   };
 }
@@ -76,6 +94,8 @@ async function runUpdate(deps: RunDeps, job: Job<UpdateJob>): Promise<void> {
       const task = await deps.fleet.store.get(update.taskId);
       if (!task) return;
       await syncStatusComment(deps.fleet, await deps.github(task.installationId), task.id);
+    } else if (update.kind === "cancel-run") {
+      await cancelRun(deps, update.taskId);
     } else {
       const gh = await deps.github(update.installationId);
       await postNotice(gh, update, update.body, String(job.id));

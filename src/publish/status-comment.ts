@@ -16,15 +16,25 @@ export type StatusView =
       /** 1-based place among this repository's waiting tasks. */
       position?: number;
     }
-  | { state: "running"; agent: string; backend: string }
+  | {
+      state: "running";
+      agent: string;
+      backend: string;
+      /** The workflow run's page (actions backend), where its logs are. */
+      logUrl?: string;
+      /** Dispatched, but the run has not started on a runner yet. */
+      waiting?: boolean;
+    }
   | { state: "publishing"; agent: string }
   | { state: "pr-opened"; agent: string; pr: { number: number; url: string }; durationMs: number }
   | { state: "no-changes"; agent: string; durationMs: number; outputTail?: string }
   /** The path policy or the size limits refused the changes. */
   | { state: "refused"; agent: string; reason: string; paths: string[] }
   /** `outputTail` is already redacted. */
-  | { state: "failed"; agent: string; reason: string; outputTail?: string }
-  | { state: "cancelled"; agent: string; reason?: string };
+  | { state: "failed"; agent: string; reason: string; outputTail?: string; logUrl?: string }
+  | { state: "cancelled"; agent: string; reason?: string; logUrl?: string }
+  /** A stop was asked for; whoever runs the agent is stopping it. */
+  | { state: "stopping"; agent: string; reason: string };
 
 export interface UpsertStatusCommentInput {
   owner: string;
@@ -66,8 +76,12 @@ function describe(view: StatusView): string[] {
     case "queued":
       return [`⏳ **Queued.** ${agent} will start on this issue when a slot is free${place(view.position)}.`];
     case "running":
+      if (view.waiting)
+        return [
+          `🚀 **Dispatched.** ${agent} will start on this issue when a GitHub Actions runner picks up the job${logLink(view.logUrl, "its run")}.`,
+        ];
       return [
-        `🏃 **Running.** ${agent} is working on this issue (${inlineCode(view.backend)}). The pull request will be linked here when it is done.`,
+        `🏃 **Running.** ${agent} is working on this issue (${inlineCode(view.backend)}${logLink(view.logUrl, "logs")}). The pull request will be linked here when it is done.`,
       ];
     case "publishing":
       return [
@@ -91,12 +105,16 @@ function describe(view: StatusView): string[] {
       ];
     case "failed":
       return [
-        `❌ **Failed.** ${agent} could not finish: ${reasonText(view.reason)}. ${RETRY}`,
+        `❌ **Failed.** ${agent} could not finish: ${reasonText(view.reason)}.${runLog(view.logUrl)} ${RETRY}`,
         ...outputSection(view.outputTail),
+      ];
+    case "stopping":
+      return [
+        `⏹️ **Stopping.** ${agent} is being stopped: ${reasonText(view.reason)}. Nothing it made will be published.`,
       ];
     case "cancelled":
       return [
-        `⏹️ **Cancelled.** ${agent} was stopped${view.reason ? `: ${reasonText(view.reason)}` : ""}. To start over, remove the label and add it back.`,
+        `⏹️ **Cancelled.** ${agent} was stopped${view.reason ? `: ${reasonText(view.reason)}` : ""}.${runLog(view.logUrl)} To start over, remove the label and add it back.`,
       ];
   }
 }
@@ -107,9 +125,21 @@ function place(position: number | undefined): string {
   return `; ${position - 1} ${position === 2 ? "task is" : "tasks are"} ahead of it`;
 }
 
+/** The URL comes from GitHub's API; anything else is left out rather than trusted. */
+function safeUrl(url: string | undefined): url is string {
+  return url !== undefined && /^https?:\/\/[^\s()<>]+$/.test(url);
+}
+
+function logLink(url: string | undefined, text: string): string {
+  return safeUrl(url) ? `, [${text}](${url})` : "";
+}
+
+function runLog(url: string | undefined): string {
+  return safeUrl(url) ? ` [The run's log](${url}).` : "";
+}
+
 function prLink(pr: { number: number; url: string }): string {
-  // The URL comes from GitHub's API; anything else is shown without a link rather than trusted.
-  return /^https?:\/\/[^\s()<>]+$/.test(pr.url) ? `[#${pr.number}](${pr.url})` : `#${pr.number}`;
+  return safeUrl(pr.url) ? `[#${pr.number}](${pr.url})` : `#${pr.number}`;
 }
 
 /** A reason as one plain-text sentence without its own final full stop (the message adds one). */

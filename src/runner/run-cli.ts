@@ -1,23 +1,25 @@
-import { writeResultBundle } from "./result-bundle.js";
+import { readGitHubTask } from "./github/github-task.js";
+import { RunnerRefusal } from "./github/runner-refusal.js";
+import { writeRefusedBundle, writeResultBundle } from "./result-bundle.js";
 import { runSpec } from "./run-spec.js";
-import { parseTaskSpec, TaskSpecError } from "./task-spec.js";
+import { parseTaskSpec, type TaskSpec, TaskSpecError } from "./task-spec.js";
 
 interface Writable {
   write(text: string): unknown;
 }
 
 /**
- * The runner command's work, apart from its argument parsing: parse the spec (2 when it is bad, naming the
- * field), run it, write the bundle (0 whatever the agent did: the outcome is in result.json), or say why the
- * run could not happen (1). A stop signal (the CI job cancelled) stops the agent, and the result still says so.
+ * `flotilla-runner --task task.json --out DIR`: parse the spec (2 when it is bad, naming the field), run it,
+ * write the bundle (0 whatever the agent did: the outcome is in result.json), or say why the run could not
+ * happen (1).
  */
-export async function runCli(
+export async function runTaskFile(
   taskText: string,
   outDir: string,
   env: NodeJS.ProcessEnv,
   log: Writable,
 ): Promise<number> {
-  let spec: ReturnType<typeof parseTaskSpec>;
+  let spec: TaskSpec;
   try {
     spec = parseTaskSpec(taskText);
   } catch (error) {
@@ -25,6 +27,43 @@ export async function runCli(
     log.write(`flotilla-runner: ${error.message}\n`);
     return 2;
   }
+  return runAndBundle(spec, outDir, env, log);
+}
+
+/**
+ * `flotilla-runner github --out DIR`, in the agent workflow: the spec is built from the job's inputs, the
+ * repository's config and the issue. When the runner will not start the agent (the issue was edited since
+ * the label, the config names no such agent), result.json says why, for the App to show on the issue, and
+ * the exit is 0 so the workflow uploads it.
+ */
+export async function runGitHubJob(
+  workspace: string,
+  outDir: string,
+  env: NodeJS.ProcessEnv,
+  log: Writable,
+): Promise<number> {
+  let spec: TaskSpec;
+  try {
+    spec = await readGitHubTask(env, { workspace });
+  } catch (error) {
+    if (!(error instanceof RunnerRefusal)) {
+      log.write(`flotilla-runner: could not read the task: ${(error as Error).message}\n`);
+      return 1;
+    }
+    log.write(`flotilla-runner: the agent was not started: ${error.message}\n`);
+    await writeRefusedBundle(outDir, env.FLOTILLA_AGENT ?? "", error.message);
+    return 0;
+  }
+  return runAndBundle(spec, outDir, env, log);
+}
+
+/** Runs the spec and writes the bundle; a stop signal (the CI job cancelled) stops the agent, and the result says so. */
+async function runAndBundle(
+  spec: TaskSpec,
+  outDir: string,
+  env: NodeJS.ProcessEnv,
+  log: Writable,
+): Promise<number> {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGTERM", onSignal);

@@ -104,16 +104,25 @@ describe("a labelled issue becomes a pull request", () => {
     expect(commit.parents.map((p) => p.sha)).toEqual([loop.world.repo.headSha]);
   });
 
-  it("runs once when the label is added a second time while the agent works", async () => {
-    const issue = await loop.openIssue("twice", scriptedIssue(`sleep 500\n${FIX}`));
+  it("stops the agent when its label is removed while it works, publishes nothing, and starts again when it is added back", async () => {
+    const issue = await loop.openIssue("stop me", scriptedIssue(`sleep 3000\n${FIX}`));
     await loop.label(issue, "agent:scripted");
-    await relabel(issue);
+    await waitFor("the agent to start", async () => (await loop.redisTask(issue))?.state === "running");
+    await loop.world.sandbox.script.removeLabel({
+      repo: "acme/widgets",
+      issue,
+      label: "agent:scripted",
+      user: "alice",
+    });
+    const stopped = await finalStatus(issue, /Cancelled/);
+    expect(stopped.replaceAll("\u200b", "")).toContain("@alice removed the label");
+    expect(await branchHead(issue)).toBeNull();
+    expect((await loop.pulls()).filter((p) => p.head === `flotilla/${issue}-scripted`)).toEqual([]);
+
+    await loop.label(issue, "agent:scripted");
     await prFor(issue);
     await finalStatus(issue, /Pull request opened/);
-    await loop.world.sandbox.script.settleWebhooks({});
-
-    const task = await loop.redisTask(issue);
-    expect(task?.attempt).toBe(1);
+    expect((await loop.redisTask(issue))?.attempt).toBe(2);
     expect(await statusOf(issue)).toHaveLength(1);
   });
 

@@ -1,34 +1,28 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
+import { beforeEach, describe, expect, it } from "@jest/globals";
 import { UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import pino from "pino";
-import { type Fleet, openFleet } from "../../src/fleet/fleet.js";
+import type { Fleet } from "../../src/fleet/fleet.js";
 import { RUN_QUEUE, runJobId } from "../../src/fleet/queues.js";
 import { reconcile } from "../../src/fleet/reconcile.js";
 import { submitTask } from "../../src/fleet/submit-task.js";
 import { taskIdFor } from "../../src/fleet/task.js";
-import { startRedis, type TestRedis } from "../helpers/redis.js";
 import { draft } from "./drafts.js";
+import { useFleet } from "./use-fleet.js";
 
 // What a crash between two Redis writes can leave, and the reconciler's repair: no task lost, no slot leaked.
 
-let redis: TestRedis;
-let connection: Redis;
-let fleet: Fleet;
-let prefix = 0;
 const log = pino({ level: "silent" });
 const REPO = 7;
 const id = (issue: number) => taskIdFor(REPO, issue, "scripted");
 
-beforeAll(async () => {
-  redis = await startRedis();
-  connection = redis.connect();
-});
-afterAll(() => redis.stop());
+const harness = useFleet("recon");
+let fleet: Fleet;
+let connection: Redis;
 beforeEach(() => {
-  fleet = openFleet(connection, `recon${++prefix}`);
+  fleet = harness.fleet();
+  connection = harness.connection();
 });
-afterEach(() => fleet.close());
 
 /** Two tasks with one slot: the first is admitted and dispatched, the second waits. */
 async function oneRunningOneWaiting(): Promise<void> {

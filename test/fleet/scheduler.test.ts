@@ -1,24 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
-import type { Redis } from "ioredis";
+import { beforeEach, describe, expect, it } from "@jest/globals";
 import { type Fleet, openFleet } from "../../src/fleet/fleet.js";
 import { taskIdFor } from "../../src/fleet/task.js";
-import { startRedis, type TestRedis } from "../helpers/redis.js";
 import { draft } from "./drafts.js";
+import { useFleet } from "./use-fleet.js";
 
-let redis: TestRedis;
-let connection: Redis;
+const harness = useFleet("sched");
 let fleet: Fleet;
-let prefix = 0;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  connection = redis.connect();
-});
-afterAll(() => redis.stop());
 beforeEach(() => {
-  fleet = openFleet(connection, `sched${++prefix}`);
+  fleet = harness.fleet();
 });
-afterEach(() => fleet.close());
 
 describe("the scheduler", () => {
   it("admits tasks up to the repository's limit and keeps the rest waiting in arrival order", async () => {
@@ -58,6 +48,7 @@ describe("the scheduler", () => {
     expect(await fleet.scheduler.enqueue(draft(1), 3, "guid-2")).toEqual({
       status: "active",
       state: "dispatched",
+      stopping: false,
     });
     expect(await fleet.scheduler.holding(7)).toHaveLength(1);
   });
@@ -112,7 +103,7 @@ describe("the scheduler", () => {
   });
 
   it("never admits past the limit when many processes enqueue at once", async () => {
-    const connections = [redis.connect(), redis.connect(), redis.connect()];
+    const connections = [harness.connect(), harness.connect(), harness.connect()];
     const fleets = connections.map((c) => openFleet(c, fleet.keys.prefix));
     await Promise.all(
       Array.from({ length: 30 }, (_, i) => (fleets[i % 3] as Fleet).scheduler.enqueue(draft(i + 1), 4)),

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import type { ResultBundle } from "../../src/runner/result-bundle.js";
+import type { RunBundle } from "../../src/runner/result-bundle.js";
 import { flotillaRunner } from "../helpers/flotilla-runner.js";
 import { createRepo, SCRIPTED_AGENT, scriptPrompt } from "./fixtures.js";
 
@@ -76,7 +76,7 @@ echo Greeting changed to French.`),
 
     expect(code).toBe(0);
     expect(stderr).toContain("flotilla-runner: success; 2 changed files");
-    const bundle = JSON.parse(readFileSync(join(out, "result.json"), "utf8")) as ResultBundle;
+    const bundle = JSON.parse(readFileSync(join(out, "result.json"), "utf8")) as RunBundle;
     expect(bundle).toMatchObject({
       version: 1,
       agent: "scripted",
@@ -121,7 +121,7 @@ echo Greeting changed to French.`),
 
     expect((await runner(["--task", task, "--out", out], { ANTHROPIC_API_KEY: SECRET })).code).toBe(0);
 
-    const bundle = JSON.parse(readFileSync(join(out, "result.json"), "utf8")) as ResultBundle;
+    const bundle = JSON.parse(readFileSync(join(out, "result.json"), "utf8")) as RunBundle;
     expect(bundle.outcome).toEqual({
       kind: "agent-error",
       message:
@@ -166,7 +166,7 @@ echo Greeting changed to French.`),
   it("exits 2 with its usage when an argument is missing or unknown", async () => {
     expect(await runner(["--task", writeSpec(spec())])).toMatchObject({
       code: 2,
-      stderr: expect.stringContaining("usage: flotilla-runner --task task.json --out DIR"),
+      stderr: expect.stringContaining("flotilla-runner --task task.json --out DIR"),
     });
     expect((await runner(["--task", "t.json", "--out", "o", "--token", "x"])).code).toBe(2);
   });

@@ -104,6 +104,28 @@ export const ConfigSchema = z
       .describe(
         "Where agents run: `local` (a worktree on the worker host) or `actions` (a GitHub Actions job).",
       ),
+    actions: z
+      .object({
+        workflow: z
+          .string()
+          .regex(/^[\w.-]+\.ya?ml$/, "a file name in .github/workflows, such as flotilla-agent.yml")
+          .default("flotilla-agent.yml")
+          .describe("The agent workflow's file in `.github/workflows` (copied from Flotilla's template)."),
+        retries: z
+          .int()
+          .min(0)
+          .max(5)
+          .default(2)
+          .describe(
+            "Times a run lost to the infrastructure (never started, runner lost) is dispatched again; an agent's own failure is never retried.",
+          ),
+        startTimeout: Duration.prefault("15m").describe(
+          "How long a dispatched run may wait for a runner before it counts as never started.",
+        ),
+      })
+      .strict()
+      .prefault({})
+      .describe("For `backend: actions`: the workflow that runs agents on GitHub Actions runners."),
     labelPrefix: z
       .string()
       .min(1)

@@ -100,6 +100,7 @@ export function startTask(deps: StartTaskDeps) {
             protectedPaths: loaded.config.protectedPaths,
             limits: loaded.config.limits,
             prompt: loaded.config.prompt,
+            actions: loaded.config.actions,
           },
         },
         loaded.config.concurrency.perRepo,
@@ -107,6 +108,11 @@ export function startTask(deps: StartTaskDeps) {
         agents.length > 1 ? `${context.id}-${agent}` : context.id,
       );
       log.info({ agent, issue: issue.number, ...result }, "task submitted");
+      // The label came back while the stopped run winds down: say so rather than drop the request unseen.
+      if (result.status === "active" && result.stopping)
+        await notice(
+          `\`${prefix}${agent}\` was added while its previous run is still stopping, so nothing new was started. Add the label again once the status comment says it was cancelled.`,
+        );
     }
   };
 }

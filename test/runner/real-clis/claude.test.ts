@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { readChangedFile } from "../../../src/runner/changeset.js";
-import type { ResultBundle } from "../../../src/runner/result-bundle.js";
+import type { RunBundle } from "../../../src/runner/result-bundle.js";
 import { flotillaRunner } from "../../helpers/flotilla-runner.js";
 import { type AnthropicEndpoint, startAnthropicEndpoint } from "../../helpers/model-endpoints/anthropic.js";
 import { closedPort, useRealCli } from "./real-cli.js";
@@ -159,7 +159,7 @@ describe("the real Claude Code CLI", () => {
       stderr: expect.stringContaining("flotilla-runner: success; 1 changed files"),
     });
     const text = readFileSync(join(out, "result.json"), "utf8");
-    const bundle = JSON.parse(text) as ResultBundle;
+    const bundle = JSON.parse(text) as RunBundle;
     expect(bundle.outcome).toEqual({ kind: "success" });
     expect(bundle.summary).toBe("Added hello.txt.");
     const [file] = bundle.changeset.files;

@@ -1,0 +1,139 @@
+import type { Logger } from "pino";
+import type { AgentRun } from "../backends/backend.js";
+import type { GitHub } from "../github/octokit.js";
+import { withRetries } from "../github/with-retries.js";
+import { commitChangeset } from "../publish/commit-changeset.js";
+import { checkPathPolicy, type PolicyVerdict } from "../publish/path-policy.js";
+import { upsertPullRequest } from "../publish/pull-request.js";
+import { pullRequestTitle, renderPullRequestBody } from "../publish/pull-request-body.js";
+import { lastLines } from "../runner/redact.js";
+import { finish, showStatus } from "./finish-task.js";
+import type { RunDeps } from "./run-task.js";
+import type { Task, TaskError, TaskState } from "./task.js";
+
+/** Lines of agent output kept for the status comment of a failed or empty run. */
+const TAIL_LINES = 20;
+
+/**
+ * Steps 4–5 for any backend's finished run: what it amounts to (a failure, nothing, or changes), the path
+ * policy before anything is written, then one commit on the base, on the task's branch.
+ */
+export async function publishRun(
+  deps: RunDeps,
+  gh: GitHub,
+  start: Task,
+  run: AgentRun,
+  log: Logger,
+): Promise<Task> {
+  const { fleet } = deps;
+  let task = start;
+  const { outcome, changeset } = run;
+  log.info(
+    { outcome: outcome.kind, files: changeset.files.length, ms: run.timings.agentMs, usage: run.usage },
+    "agent finished",
+  );
+  const outputTail = lastLines(run.log, TAIL_LINES);
+  const usage = run.usage;
+
+  // 4. What the run amounts to: a failure (which limit, or the agent's error), nothing, or changes to check.
+  //    Stopped by a person meanwhile: nothing is published, whatever the agent did.
+  const cancel = (await fleet.store.get(task.id))?.cancel;
+  if (cancel) return finish(deps, gh, task, "cancelled", { outputTail, usage });
+  if (outcome.kind !== "success") {
+    const state: TaskState =
+      outcome.kind === "cancelled"
+        ? "cancelled"
+        : outcome.kind === "limit" && outcome.limit === "time"
+          ? "timed-out"
+          : "failed";
+    return finish(deps, gh, task, state, {
+      error: { kind: "agent", message: outcome.message },
+      outputTail,
+      usage,
+    });
+  }
+  if (changeset.files.length === 0) return finish(deps, gh, task, "no-changes", { outputTail, usage });
+
+  // 5. The path policy, before anything is written; then one commit on the base, on the task's branch.
+  const verdict = checkPathPolicy(changeset.files, {
+    protectedPaths: task.settings.protectedPaths,
+    ...task.settings.limits,
+  });
+  if (!verdict.ok) return finish(deps, gh, task, "failed", { error: refusal(verdict), usage });
+
+  const title = await issueTitle(gh, task);
+  task = await fleet.store.update(task.id, {
+    state: "publishing",
+    baseSha: changeset.baseSha,
+    usage,
+    prTitle: title,
+    prBody: renderPullRequestBody({
+      issue: task.issue,
+      agent: task.agent,
+      durationMs: run.timings.agentMs,
+      changeset,
+      ...(run.summary !== undefined ? { summary: run.summary } : {}),
+      usage,
+      log: run.log,
+    }),
+  });
+  await showStatus(deps, gh, task.id);
+  const committing = task;
+  const commit = await withRetries(() =>
+    commitChangeset(gh, {
+      owner: committing.repo.owner,
+      repo: committing.repo.name,
+      branch: committing.branch,
+      baseSha: changeset.baseSha,
+      files: changeset.files,
+      read: run.read,
+      message: `${title} (#${committing.issue})\n\nMade by the ${committing.agent} agent via Flotilla.`,
+      mayReplace: async (head) => ((await fleet.store.get(committing.id))?.commits ?? []).includes(head),
+      recordCommit: async (sha) => {
+        const commits = (await fleet.store.get(committing.id))?.commits ?? [];
+        await fleet.store.update(committing.id, { commits: [...commits, sha] });
+      },
+    }),
+  );
+  log.info({ commit: commit.sha, created: commit.created }, "changes committed");
+  return fleet.store.update(task.id, { commitSha: commit.sha });
+}
+
+/** 6. The pull request: found by its branch, so a resumed attempt updates the one it opened. */
+export async function openPullRequest(deps: RunDeps, gh: GitHub, task: Task, log: Logger): Promise<Task> {
+  const pr = await withRetries(() =>
+    upsertPullRequest(gh, {
+      owner: task.repo.owner,
+      repo: task.repo.name,
+      head: task.branch,
+      base: task.repo.defaultBranch,
+      title: pullRequestTitle(task.prTitle ?? `Issue #${task.issue}`, task.issue),
+      body: task.prBody ?? `Closes #${task.issue}`,
+    }),
+  );
+  log.info({ pr: pr.number, created: pr.created }, "pull request ready");
+  return finish(deps, gh, task, "checking", { pr: { number: pr.number, url: pr.url } });
+}
+
+/** The issue's title as it was when asked; the issue now, for a record made before triggers were kept. */
+async function issueTitle(gh: GitHub, task: Task): Promise<string> {
+  if (task.trigger) return task.trigger.title;
+  const { data } = await withRetries(() =>
+    gh.rest.issues.get({ owner: task.repo.owner, repo: task.repo.name, issue_number: task.issue }),
+  );
+  return data.title;
+}
+
+function refusal(verdict: Exclude<PolicyVerdict, { ok: true }>): TaskError {
+  const reasons: string[] = [];
+  if (verdict.protectedPaths.length > 0) reasons.push("it changes protected paths");
+  if (verdict.tooManyFiles !== undefined)
+    reasons.push(`it changes ${verdict.tooManyFiles} files, more than the limit`);
+  if (verdict.tooManyBytes !== undefined)
+    reasons.push(`it writes ${verdict.tooManyBytes} bytes, more than the limit`);
+  return {
+    kind: "refused",
+    message: `The agent's change was not published: ${reasons.join("; ")}. Nothing was pushed.`,
+    paths: verdict.protectedPaths,
+  };
+}

@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { RunnerRefusal } from "./runner-refusal.js";
+
+/**
+ * What the agent workflow's runner step is given (see .github/workflows/flotilla-agent.yml): GitHub's own
+ * variables, the job's read-only token, and the dispatch's inputs under `FLOTILLA_*`. Ids only: the runner
+ * reads everything else itself.
+ */
+const JobEnvSchema = z.object({
+  GITHUB_REPOSITORY: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "owner/name"),
+  GITHUB_API_URL: z.url().default("https://api.github.com"),
+  GITHUB_TOKEN: z.string().min(1, "the job's read-only token, passed in the runner step's env"),
+  FLOTILLA_TASK: z.string().regex(/^[\w.-]+$/, "a task id"),
+  FLOTILLA_ROLE: z.literal("code", "`code`, the only role this runner knows"),
+  FLOTILLA_ISSUE: z
+    .string()
+    .regex(/^[1-9]\d*$/, "an issue number")
+    .transform(Number),
+  FLOTILLA_AGENT: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "an agent name"),
+  FLOTILLA_TRIGGERED_AT: z.iso.datetime({ offset: true }),
+  FLOTILLA_DIGEST: z.string().regex(/^[0-9a-f]{64}$/, "a sha256 in hex"),
+});
+
+export type JobEnv = z.output<typeof JobEnvSchema>;
+
+/** Reads the job's environment; every missing or malformed variable is named at once. */
+export function readJobEnv(env: NodeJS.ProcessEnv): JobEnv {
+  const parsed = JobEnvSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+  throw new RunnerRefusal(
+    `the runner step's environment is incomplete (is the workflow Flotilla's template?):\n${problems.join("\n")}`,
+  );
+}
