@@ -4,9 +4,7 @@ import { finish, internalError, showStatus } from "./finish-task.js";
 import { openPullRequest, publishRun } from "./publish-run.js";
 import type { CollectJob } from "./queues.js";
 import type { RunDeps } from "./run-task.js";
-
-/** A collect job is for the task's current attempt and dispatch, and only while it holds its slot. */
-const COLLECTABLE = ["dispatched", "running", "collecting", "publishing"] as const;
+import { SLOT_STATES } from "./task.js";
 
 /**
  * The collect job: a run completed (its webhook, or the watchdog saw it). Reads what it came to and ends the
@@ -19,9 +17,10 @@ export async function collectTask(deps: RunDeps, job: CollectJob, lastTry: boole
   const start = await fleet.store.get(job.taskId);
   // 0. Only for the dispatch still current, and not twice.
   if (!start?.run?.id || start.attempt !== job.attempt || start.run.dispatch !== job.dispatch) return;
-  if (!(COLLECTABLE as readonly string[]).includes(start.state)) return;
+  if (!(SLOT_STATES as readonly string[]).includes(start.state)) return;
   const runId = start.run.id;
-  const when = { states: COLLECTABLE, attempt: job.attempt, dispatch: job.dispatch };
+  // Every write below only while the task holds its slot for this attempt and dispatch.
+  const when = { states: SLOT_STATES, attempt: job.attempt, dispatch: job.dispatch };
   const log = deps.log.child({ task: start.id, attempt: start.attempt, run: runId });
   const gh = await deps.github(start.installationId);
   let task = start;

@@ -143,6 +143,39 @@ describe("a run's result artifact", () => {
       "changeset.files.0.path",
     ],
     [
+      "a change is inside a nested .git",
+      () => ({
+        "result.json": JSON.stringify(bundle({}, [{ ...GREET, path: "vendor/lib/.GIT/config" }])),
+        "files/0": "bonjour\n",
+      }),
+      "changeset.files.0.path: a relative path inside the repository",
+    ],
+    [
+      "two changes name the same path",
+      () => ({
+        "result.json": JSON.stringify(bundle({}, [GREET, { ...GREET, content: "files/1" }])),
+        "files/0": "bonjour\n",
+        "files/1": "hello!!\n",
+      }),
+      "changeset.files: each path is changed once",
+    ],
+    [
+      "a rename does not name its previous path",
+      () => ({
+        "result.json": JSON.stringify(bundle({}, [{ ...GREET, status: "renamed" }])),
+        "files/0": "bonjour\n",
+      }),
+      "changeset.files.0.previousPath",
+    ],
+    [
+      "a file that is not deleted has no mode",
+      () => ({
+        "result.json": JSON.stringify(bundle({}, [{ ...GREET, mode: null }])),
+        "files/0": "bonjour\n",
+      }),
+      "changeset.files.0.mode",
+    ],
+    [
       "it holds a field the runner never writes",
       () => ({ "result.json": JSON.stringify(bundle({ token: "x" })) }),
       "does not match this Flotilla's runner format",

@@ -179,6 +179,24 @@ describe("the actions backend", () => {
     expect((await loop.redisTask(issue))?.state).toBe("cancelled");
   });
 
+  it("cancels the run when the issue is closed, and ignores a close by someone without write access", async () => {
+    const issue = await loop.openIssue("Close me", scriptedIssue(`sleep 30000\n${HELLO}`));
+    await loop.label(issue, "agent:scripted");
+    await h.status(issue, /Running\.\*\*/);
+    // rob (read access) closes and reopens it: the agent keeps working.
+    await loop.world.sandbox.script.closeIssue({ repo: REPO, issue, user: "rob" });
+    await loop.world.sandbox.script.reopenIssue({ repo: REPO, issue, user: "rob" });
+    await loop.world.sandbox.script.settleWebhooks({});
+    expect((await loop.redisTask(issue))?.cancel).toBeUndefined();
+    expect(h.runsOf(issue)[0]?.status).toBe("in_progress");
+
+    await loop.world.sandbox.script.closeIssue({ repo: REPO, issue, user: "alice" });
+    const status = await h.status(issue, /Cancelled/);
+    expect(status).toContain("@alice closed the issue");
+    expect(h.runsOf(issue)[0]?.conclusion).toBe("cancelled");
+    await h.nothingPublished(issue);
+  });
+
   it("dispatches again a run that never starts, and a run whose runner is lost", async () => {
     loop.world.sandbox.script.agentWorkflowFault({ repo: REPO, fault: "never-start" });
     const never = await loop.openIssue("Never starts", scriptedIssue(HELLO));

@@ -102,6 +102,41 @@ describe("rendering the status comment", () => {
     ).toContain("**Cancelled.** `claude` was stopped: Stopped by alice. To start over");
   });
 
+  it("links a workflow run while it waits and while it runs, and only a URL that is one", () => {
+    const url = "https://github.com/acme/widgets/actions/runs/7";
+    const waiting = renderStatusComment("t", {
+      state: "running",
+      agent: "claude",
+      backend: "actions",
+      waiting: true,
+      logUrl: url,
+    });
+    expect(waiting).toContain("**Dispatched.**");
+    expect(waiting).toContain(`[its run](${url})`);
+    expect(
+      renderStatusComment("t", { state: "running", agent: "claude", backend: "actions", logUrl: url }),
+    ).toContain(`[logs](${url})`);
+    const forged = renderStatusComment("t", {
+      state: "failed",
+      agent: "claude",
+      reason: "The run failed.",
+      logUrl: "javascript:alert(1)",
+    });
+    expect(forged).not.toContain("javascript:");
+    expect(forged).not.toContain("The run's log");
+  });
+
+  it("says a task is being stopped, and that nothing it made will be published", () => {
+    const body = renderStatusComment("t", {
+      state: "stopping",
+      agent: "claude",
+      reason: "@alice removed the label",
+    });
+    expect(body).toContain("**Stopping.**");
+    expect(body).toContain("removed the label");
+    expect(body).toContain("Nothing it made will be published.");
+  });
+
   it("stays far below GitHub's limit with a very long reason, path list and output", () => {
     const body = renderStatusComment("t", {
       state: "refused",

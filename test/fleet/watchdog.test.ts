@@ -1,0 +1,149 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
+import pino from "pino";
+import { SenderPermissions } from "../../src/app/validation/sender-permission.js";
+import { ActionsBackend } from "../../src/backends/actions/actions-backend.js";
+import { collectJobId } from "../../src/fleet/queues.js";
+import type { RunDeps } from "../../src/fleet/run-task.js";
+import { runTask } from "../../src/fleet/run-task.js";
+import type { Task } from "../../src/fleet/task.js";
+import { watchRuns } from "../../src/fleet/watchdog.js";
+import type { GitHub } from "../../src/github/octokit.js";
+import { startWorld, type World } from "../helpers/sandbox.js";
+import { draft } from "./drafts.js";
+import { useFleet } from "./use-fleet.js";
+
+// The watchdog, for what GitHub's webhooks did not say: here no webhook reaches Flotilla at all, and time is
+// moved forward by telling the watchdog what time it is.
+
+const TEMPLATE = readFileSync(".github/workflows/flotilla-agent.yml", "utf8");
+const MINUTE = 60_000;
+
+const harness = useFleet("watch");
+let world: World;
+let deps: RunDeps;
+let repoId: number;
+let issue = 0;
+
+beforeAll(async () => {
+  world = await startWorld({
+    files: { "README.md": "# widgets\n", ".github/workflows/flotilla-agent.yml": TEMPLATE },
+  });
+  const { data } = await world.installationOctokit().rest.repos.get({ owner: "acme", repo: "widgets" });
+  repoId = data.id;
+});
+afterAll(() => world.stop());
+beforeEach(() => {
+  deps = {
+    fleet: harness.fleet(),
+    backends: { actions: new ActionsBackend() },
+    github: async () => world.installationOctokit() as unknown as GitHub,
+    permissions: new SenderPermissions(),
+    log: pino({ level: "silent" }),
+  };
+});
+
+/** A task on the actions backend, admitted and dispatched by its run job, as the worker does. */
+async function dispatched(): Promise<Task> {
+  const opened = await world.sandbox.script.openIssue({
+    repo: "acme/widgets",
+    title: "Watch me",
+    user: "alice",
+  });
+  issue = opened.number;
+  const base = draft(issue, "scripted", repoId);
+  await deps.fleet.scheduler.enqueue(
+    {
+      ...base,
+      trigger: { at: new Date().toISOString(), title: "Watch me", body: "" },
+      settings: {
+        ...base.settings,
+        backend: "actions",
+        actions: { workflow: "flotilla-agent.yml", retries: 2, startTimeout: 15 * MINUTE },
+      },
+    },
+    5,
+  );
+  await runTask(deps, { taskId: base.id, attempt: 1 }, false);
+  const task = await deps.fleet.store.get(base.id);
+  if (!task?.run?.id) throw new Error(`not dispatched: ${JSON.stringify(task)}`);
+  return task;
+}
+
+async function runOf(runId: number) {
+  const { data } = await world.installationOctokit().rest.actions.getWorkflowRun({
+    owner: "acme",
+    repo: "widgets",
+    run_id: runId,
+  });
+  return data;
+}
+
+describe("the watchdog", () => {
+  it("marks a run it finds started as running, and stops one past its limit, ending the task timed out", async () => {
+    // A runner that works until it is cancelled.
+    world.sandbox.script.setWorkflowExecutor({
+      executor: ({ signal }) =>
+        new Promise((resolve) =>
+          signal.addEventListener("abort", () => resolve({ conclusion: "cancelled" })),
+        ),
+    });
+    try {
+      const task = await dispatched();
+      const runId = task.run?.id as number;
+      while ((await runOf(runId)).status !== "in_progress") await new Promise((r) => setTimeout(r, 20));
+
+      // Within the job's limit (the agent's 1 minute + 10 to set up) and the margin: left alone.
+      await watchRuns(deps, Date.now() + 15 * MINUTE);
+      expect((await deps.fleet.store.get(task.id))?.state).toBe("running");
+      expect((await runOf(runId)).status).toBe("in_progress");
+
+      await watchRuns(deps, Date.now() + 17 * MINUTE);
+      await world.sandbox.script.settleCi({});
+      expect((await runOf(runId)).conclusion).toBe("cancelled");
+      const ended = await deps.fleet.store.get(task.id);
+      expect(ended).toMatchObject({
+        state: "timed-out",
+        error: { message: expect.stringContaining("went on past its time limit") },
+      });
+      expect(await deps.fleet.scheduler.holding(repoId)).not.toContain(task.id);
+    } finally {
+      world.sandbox.script.setWorkflowExecutor({ executor: null });
+    }
+  });
+
+  it("cancels a run that never got a runner and dispatches it again, once", async () => {
+    // No executor: the run stays queued, as when no runner picks the job up.
+    const task = await dispatched();
+    const first = task.run?.id as number;
+    await watchRuns(deps, Date.now() + 5 * MINUTE);
+    expect((await deps.fleet.store.get(task.id))?.run?.dispatch).toBe(1);
+
+    const later = Date.now() + 16 * MINUTE;
+    await Promise.all([watchRuns(deps, later), watchRuns(deps, later)]);
+    expect((await runOf(first)).conclusion).toBe("cancelled");
+    const again = await deps.fleet.store.get(task.id);
+    expect(again?.run).toMatchObject({
+      dispatch: 2,
+      lost: [expect.stringMatching(/waited 1\d min for a runner/)],
+    });
+    expect(again?.run?.id).not.toBe(first);
+    const runs = world.sandbox.store
+      .repo("acme/widgets")
+      .workflowRuns.filter((r) => String(r.inputs.task) === task.id);
+    expect(runs.map((r) => r.displayTitle)).toEqual([`Flotilla ${task.id} a1.1`, `Flotilla ${task.id} a1.2`]);
+  });
+
+  it("collects a run that completed without a word from GitHub", async () => {
+    world.sandbox.script.setWorkflowExecutor({ executor: async () => ({ conclusion: "success" }) });
+    try {
+      const task = await dispatched();
+      await world.sandbox.script.settleCi({});
+      await watchRuns(deps);
+      const job = { taskId: task.id, attempt: 1, dispatch: 1 };
+      expect(await deps.fleet.queues.runs.getJob(collectJobId(job))).toBeDefined();
+    } finally {
+      world.sandbox.script.setWorkflowExecutor({ executor: null });
+    }
+  });
+});
