@@ -28,11 +28,17 @@ export async function collectTask(deps: RunDeps, job: CollectJob, lastTry: boole
     const backend = deps.backends.actions;
     if (!backend) throw new PermanentError("The actions backend is not available on this worker.");
     if (!(task.state === "publishing" && task.commitSha)) {
-      // 1. What the run came to.
-      const collecting = await fleet.store.updateIf(task.id, when, { state: "collecting" });
-      if (!collecting) return;
-      task = collecting;
-      await showStatus(deps, gh, task.id);
+      // 1. What the run came to (a retry that finds it publishing, its commit not made yet, stays there).
+      if (task.state !== "publishing") {
+        const collecting = await fleet.store.updateIf(
+          task.id,
+          { ...when, states: ["dispatched", "running", "collecting"] },
+          { state: "collecting" },
+        );
+        if (!collecting) return;
+        task = collecting;
+        await showStatus(deps, gh, task.id);
+      }
       const collected = await backend.collect(gh, task, runId);
       log.info({ collected: collected.kind }, "workflow run collected");
 
@@ -58,11 +64,11 @@ export async function collectTask(deps: RunDeps, job: CollectJob, lastTry: boole
         );
         return;
       }
-      task = await publishRun(deps, gh, task, collected.run, log);
-      if (task.state !== "publishing") return;
+      task = await publishRun(deps, gh, task, collected.run, log, when);
+      if (task.state !== "publishing" || task.attempt !== job.attempt) return;
     }
     // 3. The pull request, as for the local backend.
-    await openPullRequest(deps, gh, task, log);
+    await openPullRequest(deps, gh, task, log, when);
   } catch (error) {
     if (isTransient(error) && !lastTry) {
       log.warn({ err: error }, "transient failure; the collect job will retry");

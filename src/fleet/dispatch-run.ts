@@ -4,18 +4,19 @@ import type { RemoteBackend } from "../backends/backend.js";
 import type { GitHub } from "../github/octokit.js";
 import { httpStatus } from "../publish/request-error.js";
 import { isTransient, PermanentError } from "./errors.js";
-import { finish, showStatus } from "./finish-task.js";
+import { finish, internalError, showStatus } from "./finish-task.js";
 import type { Fleet } from "./fleet.js";
 import type { RunDeps } from "./run-task.js";
 import { type RemoteRun, SLOT_STATES, type Task } from "./task.js";
+import type { UpdateCondition } from "./task-store.js";
 
 /** How long a dispatch's run id is remembered: longer than any Actions job may run. */
 const RUN_INDEX_TTL_SECONDS = 7 * 24 * 3600;
 const SETUP_DOCS = "https://github.com/flotilla-dev/flotilla/blob/main/docs/setup.md";
 
-/** Only while the task still holds its slot, for this attempt and this dispatch of it. */
-function current(task: Task, dispatch = task.run?.dispatch) {
-  return { states: SLOT_STATES, attempt: task.attempt, ...(dispatch ? { dispatch } : {}) };
+/** Only while the task still holds its slot, for this attempt and (when given) this dispatch of it. */
+function current(task: Task, dispatch: number | "none" | undefined = task.run?.dispatch): UpdateCondition {
+  return { states: SLOT_STATES, attempt: task.attempt, ...(dispatch !== undefined ? { dispatch } : {}) };
 }
 
 /**
@@ -44,9 +45,10 @@ export async function startRemoteRun(
 }
 
 /**
- * Records the dispatch, then makes it. A dispatch GitHub refused for good ends the task with why; one whose
- * answer was lost (5xx, a timeout) may still have made a run, so it stays recorded, to be found by name or,
- * after `actions.startTimeout`, dispatched again by the watchdog: never twice at once.
+ * Records the dispatch, then makes it: the record is written only if the dispatch before it (or none, for
+ * the first) is still the task's, so two actors that both saw a run lost dispatch it again once. A dispatch
+ * GitHub refused for good ends the task with why; one whose answer was lost (5xx, a timeout) may still have
+ * made a run, so it stays recorded, to be found by name or, after `actions.startTimeout`, dispatched again.
  */
 async function dispatchRun(
   deps: RunDeps,
@@ -56,7 +58,7 @@ async function dispatchRun(
   run: RemoteRun,
   log: Logger,
 ): Promise<void> {
-  const recorded = await deps.fleet.store.updateIf(task.id, current(task, task.run?.dispatch), {
+  const recorded = await deps.fleet.store.updateIf(task.id, current(task, task.run?.dispatch ?? "none"), {
     state: "dispatched",
     run,
   });
@@ -65,7 +67,18 @@ async function dispatchRun(
   try {
     made = await backend.start(gh, recorded, run.dispatch);
   } catch (error) {
-    if (!isTransient(error)) throw dispatchRefused(error, recorded);
+    if (!isTransient(error)) {
+      log.warn({ err: error, dispatch: run.dispatch }, "dispatch refused");
+      await finish(
+        deps,
+        gh,
+        recorded,
+        "failed",
+        { error: internalError(dispatchRefused(error, recorded)) },
+        current(recorded),
+      );
+      return;
+    }
     log.warn(
       { err: error, dispatch: run.dispatch },
       "dispatch unanswered; the run will be looked for by name",
@@ -137,7 +150,7 @@ export async function taskOfRun(fleet: Fleet, repoId: number, runId: number): Pr
 /**
  * A run lost to the infrastructure (no runner, runner gone, never reported) is dispatched again, up to the
  * configured count; then the task fails saying so. Whoever notices first (the collect job, the watchdog)
- * does it, once: a Redis key per dispatch, and every write conditional on the dispatch still being current.
+ * does it, once: every write is conditional on the lost dispatch still being the task's.
  *
  * @param task the record as the caller read it: the dispatch it saw lost.
  */
@@ -149,19 +162,17 @@ export async function dispatchAgain(
   reason: string,
   log: Logger,
 ): Promise<void> {
-  const { fleet } = deps;
   const run = task.run;
   if (!run) return;
-  const lockKey = fleet.keys.redispatch(task.id, task.attempt, run.dispatch);
-  if (!(await fleet.redis.set(lockKey, "1", "EX", RUN_INDEX_TTL_SECONDS, "NX"))) return;
   const lost = [...(run.lost ?? []), reason];
-  const now = (await fleet.store.get(task.id)) ?? task;
+  const now = (await deps.fleet.store.get(task.id)) ?? task;
   if (now.cancel) {
     await finish(deps, gh, task, "cancelled", { run: { ...run, lost } }, current(task));
     return;
   }
   const retries = task.settings.actions?.retries ?? 2;
   if (run.dispatch > retries) {
+    const tries = `${run.dispatch} ${run.dispatch === 1 ? "try" : "tries"}`;
     await finish(
       deps,
       gh,
@@ -171,7 +182,7 @@ export async function dispatchAgain(
         run: { ...run, lost },
         error: {
           kind: "internal",
-          message: `GitHub Actions did not carry out the run (${lost.join("; ")}), after ${run.dispatch} ${run.dispatch === 1 ? "try" : "tries"}`,
+          message: `GitHub Actions did not carry out the run (${lost.join("; ")}), after ${tries}`,
         },
       },
       current(task),

@@ -33,10 +33,6 @@ export class Keys {
   remoteRun(repoId: number, runId: number): string {
     return `${this.prefix}:repo:${repoId}:actions-run:${runId}`;
   }
-  /** Taken by whoever dispatches a lost run again, so it is dispatched once. */
-  redispatch(taskId: string, attempt: number, dispatch: number): string {
-    return `${this.prefix}:redispatch:${taskId}:a${attempt}:d${dispatch}`;
-  }
   /** Serializes edits of one task's status comment. */
   commentLock(id: string): string {
     return `${this.prefix}:lock:comment:${id}`;

@@ -10,6 +10,7 @@ import { lastLines } from "../runner/redact.js";
 import { finish, showStatus } from "./finish-task.js";
 import type { RunDeps } from "./run-task.js";
 import type { Task, TaskError, TaskState } from "./task.js";
+import type { UpdateCondition } from "./task-store.js";
 
 /** Lines of agent output kept for the status comment of a failed or empty run. */
 const TAIL_LINES = 20;
@@ -24,6 +25,8 @@ export async function publishRun(
   start: Task,
   run: AgentRun,
   log: Logger,
+  /** What the record must still be for any write here (this attempt, this dispatch, holding its slot). */
+  when: UpdateCondition,
 ): Promise<Task> {
   const { fleet } = deps;
   let task = start;
@@ -38,7 +41,7 @@ export async function publishRun(
   // 4. What the run amounts to: a failure (which limit, or the agent's error), nothing, or changes to check.
   //    Stopped by a person meanwhile: nothing is published, whatever the agent did.
   const cancel = (await fleet.store.get(task.id))?.cancel;
-  if (cancel) return finish(deps, gh, task, "cancelled", { outputTail, usage });
+  if (cancel) return finish(deps, gh, task, "cancelled", { outputTail, usage }, when);
   if (outcome.kind !== "success") {
     const state: TaskState =
       outcome.kind === "cancelled"
@@ -46,37 +49,46 @@ export async function publishRun(
         : outcome.kind === "limit" && outcome.limit === "time"
           ? "timed-out"
           : "failed";
-    return finish(deps, gh, task, state, {
-      error: { kind: "agent", message: outcome.message },
-      outputTail,
-      usage,
-    });
+    return finish(
+      deps,
+      gh,
+      task,
+      state,
+      { error: { kind: "agent", message: outcome.message }, outputTail, usage },
+      when,
+    );
   }
-  if (changeset.files.length === 0) return finish(deps, gh, task, "no-changes", { outputTail, usage });
+  if (changeset.files.length === 0) return finish(deps, gh, task, "no-changes", { outputTail, usage }, when);
 
   // 5. The path policy, before anything is written; then one commit on the base, on the task's branch.
   const verdict = checkPathPolicy(changeset.files, {
     protectedPaths: task.settings.protectedPaths,
     ...task.settings.limits,
   });
-  if (!verdict.ok) return finish(deps, gh, task, "failed", { error: refusal(verdict), usage });
+  if (!verdict.ok) return finish(deps, gh, task, "failed", { error: refusal(verdict), usage }, when);
 
   const title = await issueTitle(gh, task);
-  task = await fleet.store.update(task.id, {
-    state: "publishing",
-    baseSha: changeset.baseSha,
-    usage,
-    prTitle: title,
-    prBody: renderPullRequestBody({
-      issue: task.issue,
-      agent: task.agent,
-      durationMs: run.timings.agentMs,
-      changeset,
-      ...(run.summary !== undefined ? { summary: run.summary } : {}),
+  const publishing = await fleet.store.updateIf(
+    task.id,
+    { ...when, notCancelled: true },
+    {
+      state: "publishing",
+      baseSha: changeset.baseSha,
       usage,
-      log: run.log,
-    }),
-  });
+      prTitle: title,
+      prBody: renderPullRequestBody({
+        issue: task.issue,
+        agent: task.agent,
+        durationMs: run.timings.agentMs,
+        changeset,
+        ...(run.summary !== undefined ? { summary: run.summary } : {}),
+        usage,
+        log: run.log,
+      }),
+    },
+  );
+  if (!publishing) return stopped(deps, gh, task, when);
+  task = publishing;
   await showStatus(deps, gh, task.id);
   const committing = task;
   const commit = await withRetries(() =>
@@ -96,11 +108,36 @@ export async function publishRun(
     }),
   );
   log.info({ commit: commit.sha, created: commit.created }, "changes committed");
-  return fleet.store.update(task.id, { commitSha: commit.sha });
+  return (
+    (await fleet.store.updateIf(task.id, when, { commitSha: commit.sha })) ?? stopped(deps, gh, task, when)
+  );
+}
+
+/**
+ * The record was not as `when` required: the task was stopped (it ends cancelled here, before anything more
+ * is published), or another attempt or dispatch took over (it is left to that one).
+ */
+async function stopped(deps: RunDeps, gh: GitHub, task: Task, when: UpdateCondition): Promise<Task> {
+  const now = (await deps.fleet.store.get(task.id)) ?? task;
+  if (now.cancel && now.attempt === task.attempt) return finish(deps, gh, now, "cancelled", {}, when);
+  return now;
 }
 
 /** 6. The pull request: found by its branch, so a resumed attempt updates the one it opened. */
-export async function openPullRequest(deps: RunDeps, gh: GitHub, task: Task, log: Logger): Promise<Task> {
+export async function openPullRequest(
+  deps: RunDeps,
+  gh: GitHub,
+  task: Task,
+  log: Logger,
+  when: UpdateCondition,
+): Promise<Task> {
+  // Not for a task stopped, or taken over, since its commit.
+  const still = await deps.fleet.store.updateIf(
+    task.id,
+    { ...when, states: ["publishing"], notCancelled: true },
+    {},
+  );
+  if (!still) return stopped(deps, gh, task, when);
   const pr = await withRetries(() =>
     upsertPullRequest(gh, {
       owner: task.repo.owner,
@@ -112,7 +149,7 @@ export async function openPullRequest(deps: RunDeps, gh: GitHub, task: Task, log
     }),
   );
   log.info({ pr: pr.number, created: pr.created }, "pull request ready");
-  return finish(deps, gh, task, "checking", { pr: { number: pr.number, url: pr.url } });
+  return finish(deps, gh, task, "checking", { pr: { number: pr.number, url: pr.url } }, when);
 }
 
 /** The issue's title as it was when asked; the issue now, for a record made before triggers were kept. */

@@ -11,7 +11,8 @@ import { finish, internalError, release, showStatus } from "./finish-task.js";
 import type { Fleet } from "./fleet.js";
 import { openPullRequest, publishRun } from "./publish-run.js";
 import type { RunJob } from "./queues.js";
-import { isActive, type Task } from "./task.js";
+import { isActive, SLOT_STATES, type Task } from "./task.js";
+import type { UpdateCondition } from "./task-store.js";
 
 export interface RunDeps {
   fleet: Fleet;
@@ -58,10 +59,12 @@ export async function runTask(
       await finish(deps, gh, task, "cancelled", {});
       return;
     }
+    // Every write from here on only while this attempt holds its slot.
+    const when = { states: SLOT_STATES, attempt: task.attempt };
     if (!(task.state === "publishing" && task.commitSha))
-      task = await runInline(deps, gh, backend, task, log, stopping);
-    if (!isActive(task.state)) return;
-    await openPullRequest(deps, gh, task, log);
+      task = await runInline(deps, gh, backend, task, log, when, stopping);
+    if (task.state !== "publishing" || task.attempt !== job.attempt) return;
+    await openPullRequest(deps, gh, task, log, when);
   } catch (error) {
     if (error instanceof WorkerStoppingError) throw error;
     if (isTransient(error) && !lastTry) {
@@ -80,6 +83,7 @@ async function runInline(
   backend: InlineBackend,
   start: Task,
   log: Logger,
+  when: UpdateCondition,
   stopping?: AbortSignal,
 ): Promise<Task> {
   const { fleet } = deps;
@@ -111,7 +115,7 @@ async function runInline(
   try {
     // Stopped because this worker is shutting down, not because of the agent: another worker runs it again.
     if (stopping?.aborted) throw new WorkerStoppingError();
-    return await publishRun(deps, gh, task, run, log);
+    return await publishRun(deps, gh, task, run, log, when);
   } finally {
     await disposeQuietly(run, log);
   }

@@ -2,8 +2,8 @@ import type { Redis } from "ioredis";
 import type { Keys } from "./keys.js";
 import type { Task, TaskState } from "./task.js";
 
-// KEYS: task. ARGV: states (JSON array of JSON-encoded states), attempt (0: any), dispatch (0: any), then
-// field, value pairs.
+// KEYS: task. ARGV: states (JSON array of JSON-encoded states), attempt (0: any), dispatch (0: any; -1: no
+// run recorded yet), '1' when no stop may have been asked for, then field, value pairs.
 const UPDATE_IF = `
 local state = redis.call('HGET', KEYS[1], 'state')
 local allowed = false
@@ -12,21 +12,26 @@ for _, s in ipairs(cjson.decode(ARGV[1])) do
 end
 if not allowed then return 0 end
 if ARGV[2] ~= '0' and redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[2] then return 0 end
-if ARGV[3] ~= '0' then
-  local run = redis.call('HGET', KEYS[1], 'run')
+local run = redis.call('HGET', KEYS[1], 'run')
+if ARGV[3] == '-1' then
+  if run then return 0 end
+elseif ARGV[3] ~= '0' then
   if not run or tostring(cjson.decode(run).dispatch) ~= ARGV[3] then return 0 end
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+if ARGV[4] == '1' and redis.call('HEXISTS', KEYS[1], 'cancel') == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
 redis.call('HINCRBY', KEYS[1], 'version', 1)
 return 1
 `;
 
-/** What a conditional update requires of the record: its state, and optionally its attempt and dispatch. */
+/** What a conditional update requires of the record: its state, and optionally more. */
 export interface UpdateCondition {
   states: readonly TaskState[];
   attempt?: number;
-  /** The workflow run's dispatch (`run.dispatch`), for the actions backend. */
-  dispatch?: number;
+  /** The workflow run's dispatch (`run.dispatch`), for the actions backend; `"none"`: no run recorded yet. */
+  dispatch?: number | "none";
+  /** No stop has been asked for (`cancel` unset). */
+  notCancelled?: boolean;
 }
 
 /**
@@ -66,7 +71,8 @@ export class TaskStore {
       this.keys.task(id),
       JSON.stringify(when.states.map((state) => JSON.stringify(state))),
       String(when.attempt ?? 0),
-      String(when.dispatch ?? 0),
+      when.dispatch === "none" ? "-1" : String(when.dispatch ?? 0),
+      when.notCancelled ? "1" : "0",
       ...fields,
     );
     return done === 1 ? this.get(id) : undefined;

@@ -24,7 +24,7 @@ export async function watchRuns(deps: RunDeps, now = Date.now()): Promise<void> 
       const log = deps.log.child({ task: task.id, attempt: task.attempt, watchdog: true });
       try {
         if (task.state === "dispatched" || task.state === "running") await watchRun(deps, task, now, log);
-        else if (task.state === "collecting") await keepCollecting(deps, task, log);
+        else await keepCollecting(deps, task, log);
       } catch (error) {
         log.warn({ err: error }, "watchdog could not check the run");
       }
@@ -97,20 +97,26 @@ async function watchRun(deps: RunDeps, task: Task, now: number, log: Logger): Pr
   }
 }
 
+/**
+ * Asks for the run to be collected. A collect job that already ended (it found the run not completed yet, or
+ * gave up on GitHub) keeps its id for a day, so it is removed first: otherwise the add would do nothing.
+ */
 async function collect(deps: RunDeps, task: Task): Promise<void> {
   const job: CollectJob = { taskId: task.id, attempt: task.attempt, dispatch: task.run?.dispatch ?? 1 };
+  const existing = await deps.fleet.queues.runs.getJob(collectJobId(job));
+  if (existing && ((await existing.isCompleted()) || (await existing.isFailed()))) await existing.remove();
   await deps.fleet.queues.runs.add("collect", job, { jobId: collectJobId(job) });
 }
 
-/** A task left collecting with no collect job to finish it (BullMQ gave up on a worker that kept dying). */
+/**
+ * A task collecting or publishing whose collect job is gone or over: asked again, or, when BullMQ gave up on
+ * it (its workers kept dying), ended as failed.
+ */
 async function keepCollecting(deps: RunDeps, task: Task, log: Logger): Promise<void> {
   const job: CollectJob = { taskId: task.id, attempt: task.attempt, dispatch: task.run?.dispatch ?? 1 };
   const existing = await deps.fleet.queues.runs.getJob(collectJobId(job));
-  if (!existing) {
-    await collect(deps, task);
-    return;
-  }
-  if (!(await existing.isFailed())) return;
+  if (existing && !(await existing.isCompleted()) && !(await existing.isFailed())) return;
+  if (!existing?.failedReason || !(await existing.isFailed())) return collect(deps, task);
   log.error({ reason: existing.failedReason }, "collect job failed for good; ending the task");
   await finish(
     deps,
@@ -123,6 +129,6 @@ async function keepCollecting(deps: RunDeps, task: Task, log: Logger): Promise<v
         message: `Flotilla could not finish this task: ${existing.failedReason || "its worker stopped"}`,
       },
     },
-    { states: ["collecting"], attempt: task.attempt, dispatch: job.dispatch },
+    { states: ["collecting", "publishing"], attempt: task.attempt, dispatch: job.dispatch },
   );
 }

@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
+import { Worker } from "bullmq";
 import pino from "pino";
 import { SenderPermissions } from "../../src/app/validation/sender-permission.js";
 import { ActionsBackend } from "../../src/backends/actions/actions-backend.js";
-import { collectJobId } from "../../src/fleet/queues.js";
+import { collectTask } from "../../src/fleet/collect-task.js";
+import { collectJobId, RUN_QUEUE } from "../../src/fleet/queues.js";
 import type { RunDeps } from "../../src/fleet/run-task.js";
 import { runTask } from "../../src/fleet/run-task.js";
 import type { Task } from "../../src/fleet/task.js";
@@ -13,8 +15,8 @@ import { startWorld, type World } from "../helpers/sandbox.js";
 import { draft } from "./drafts.js";
 import { useFleet } from "./use-fleet.js";
 
-// The watchdog, for what GitHub's webhooks did not say: here no webhook reaches Flotilla at all, and time is
-// moved forward by telling the watchdog what time it is.
+// A workflow run's follow-up without webhooks: none reaches Flotilla here. The watchdog is told what time it
+// is; the collect job is called as its worker would.
 
 const TEMPLATE = readFileSync(".github/workflows/flotilla-agent.yml", "utf8");
 const MINUTE = 60_000;
@@ -68,6 +70,14 @@ async function dispatched(): Promise<Task> {
   const task = await deps.fleet.store.get(base.id);
   if (!task?.run?.id) throw new Error(`not dispatched: ${JSON.stringify(task)}`);
   return task;
+}
+
+async function waitForState(jobId: string, state: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if ((await (await deps.fleet.queues.runs.getJob(jobId))?.getState()) === state) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`job ${jobId} never became ${state}`);
 }
 
 async function runOf(runId: number) {
@@ -134,6 +144,35 @@ describe("the watchdog", () => {
     expect(runs.map((r) => r.displayTitle)).toEqual([`Flotilla ${task.id} a1.1`, `Flotilla ${task.id} a1.2`]);
   });
 
+  it("asks again for a run whose collect job ended without collecting it, and for a task left publishing", async () => {
+    world.sandbox.script.setWorkflowExecutor({ executor: async () => ({ conclusion: "success" }) });
+    const worker = new Worker(RUN_QUEUE, async () => {}, {
+      connection: harness.connection(),
+      prefix: deps.fleet.keys.prefix,
+    });
+    try {
+      const task = await dispatched();
+      await world.sandbox.script.settleCi({});
+      const job = { taskId: task.id, attempt: 1, dispatch: 1 };
+      // A collect job that ended having done nothing (it saw the run still in progress, GitHub's API behind
+      // its webhook): its id is kept, so a plain add would be ignored.
+      await deps.fleet.queues.runs.add("collect", job, { jobId: collectJobId(job) });
+      await waitForState(collectJobId(job), "completed");
+      await worker.close();
+      await watchRuns(deps);
+      expect(await (await deps.fleet.queues.runs.getJob(collectJobId(job)))?.getState()).toBe("waiting");
+
+      // A task whose collect job vanished while it was publishing.
+      await (await deps.fleet.queues.runs.getJob(collectJobId(job)))?.remove();
+      await deps.fleet.store.update(task.id, { state: "publishing" });
+      await watchRuns(deps);
+      expect(await (await deps.fleet.queues.runs.getJob(collectJobId(job)))?.getState()).toBe("waiting");
+    } finally {
+      await worker.close();
+      world.sandbox.script.setWorkflowExecutor({ executor: null });
+    }
+  });
+
   it("collects a run that completed without a word from GitHub", async () => {
     world.sandbox.script.setWorkflowExecutor({ executor: async () => ({ conclusion: "success" }) });
     try {
@@ -142,6 +181,46 @@ describe("the watchdog", () => {
       await watchRuns(deps);
       const job = { taskId: task.id, attempt: 1, dispatch: 1 };
       expect(await deps.fleet.queues.runs.getJob(collectJobId(job))).toBeDefined();
+    } finally {
+      world.sandbox.script.setWorkflowExecutor({ executor: null });
+    }
+  });
+});
+
+describe("the collect job", () => {
+  it("opens no pull request for a task stopped after its commit", async () => {
+    world.sandbox.script.setWorkflowExecutor({ executor: async () => ({ conclusion: "success" }) });
+    try {
+      const task = await dispatched();
+      await world.sandbox.script.settleCi({});
+      // Resumed after a crash between the commit and the pull request, with a stop asked for meanwhile.
+      await deps.fleet.store.update(task.id, {
+        state: "publishing",
+        commitSha: world.repo.headSha,
+        cancel: { at: new Date().toISOString(), reason: "@alice removed the label" },
+      });
+      await collectTask(deps, { taskId: task.id, attempt: 1, dispatch: 1 }, false);
+      expect((await deps.fleet.store.get(task.id))?.state).toBe("cancelled");
+      const { data: pulls } = await world
+        .installationOctokit()
+        .rest.pulls.list({ owner: "acme", repo: "widgets" });
+      expect(pulls.filter((p) => p.head.ref === task.branch)).toEqual([]);
+    } finally {
+      world.sandbox.script.setWorkflowExecutor({ executor: null });
+    }
+  });
+
+  it("does nothing for a dispatch or an attempt that was superseded", async () => {
+    world.sandbox.script.setWorkflowExecutor({ executor: async () => ({ conclusion: "success" }) });
+    try {
+      const task = await dispatched();
+      await world.sandbox.script.settleCi({});
+      const before = await deps.fleet.store.get(task.id);
+      await collectTask(deps, { taskId: task.id, attempt: 1, dispatch: 2 }, false);
+      await collectTask(deps, { taskId: task.id, attempt: 2, dispatch: 1 }, false);
+      const after = await deps.fleet.store.get(task.id);
+      expect(after?.state).toBe(before?.state);
+      expect(after?.version).toBe(before?.version);
     } finally {
       world.sandbox.script.setWorkflowExecutor({ executor: null });
     }
