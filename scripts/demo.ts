@@ -7,13 +7,25 @@
  *   npm run demo                 the walkthrough, then exit (0 only when the pull request exists)
  *   npm run demo -- --json       the same as one JSON document on stdout
  *   npm run demo -- --serve      keep the sandbox and Flotilla running afterwards (Ctrl-C to stop)
+ *   npm run demo -- --backend actions
+ *                                the agent runs on the sandbox's GitHub Actions runner instead: the agent
+ *                                workflow is dispatched, its runner step runs flotilla-runner, the App
+ *                                publishes the artifact
  *   LOG_LEVEL=info npm run demo  Flotilla's own log on stderr
  */
+import { readFileSync } from "node:fs";
 import type { Delivery } from "../sandbox/webhooks/webhooks.js";
 import { type Loopback, scriptedAgentConfig, startLoopback } from "./loopback.js";
+import { runnerBin } from "./runner-bin.js";
 
 const json = process.argv.includes("--json");
 const serve = process.argv.includes("--serve");
+const backendArg = process.argv[process.argv.indexOf("--backend") + 1];
+const actions = process.argv.includes("--backend") && backendArg === "actions";
+if (process.argv.includes("--backend") && backendArg !== "actions" && backendArg !== "local") {
+  console.error("demo: --backend takes local (the default) or actions");
+  process.exit(2);
+}
 const TIMEOUT_MS = 60_000;
 
 const BUGGY = 'export function greet(who) {\n  return "Helo, " + who + "!";\n}\n';
@@ -67,6 +79,11 @@ function describeDelivery(d: Delivery, botLogin: string): string | undefined {
   }
   if (d.event === "pull_request" && d.action === "opened")
     return `pull request #${payload.pull_request?.number} opened by ${payload.sender?.login}`;
+  if (d.event === "workflow_run") {
+    const run = (d.payload as { workflow_run?: { id: number; display_title?: string } }).workflow_run;
+    const what = { requested: "dispatched", in_progress: "running", completed: "completed" }[d.action ?? ""];
+    if (what) return `Actions run ${run?.id} (“${run?.display_title}”) ${what}`;
+  }
   return undefined;
 }
 
@@ -162,7 +179,9 @@ async function walkthrough(world: Loopback, setupMs: number): Promise<Report> {
 }
 
 function print(report: Report, world: Loopback): void {
-  console.log(`Flotilla demo: ${report.repo}, issue #${report.issue} "greet() says Helo"`);
+  console.log(
+    `Flotilla demo: ${report.repo}, issue #${report.issue} "greet() says Helo" (${actions ? "actions" : "local"} backend)`,
+  );
   console.log(`GitHub sandbox, repository and Flotilla started in ${report.setupMs} ms\n`);
   console.log("Timeline (ms after the label was added)");
   for (const { ms, step } of report.timeline) console.log(`${String(ms).padStart(7)}  ${step}`);
@@ -189,12 +208,22 @@ async function main(): Promise<number> {
       "greet.js": BUGGY,
       "greet.test.js": TEST,
       "package.json": '{ "name": "hello-flotilla", "type": "module", "private": true }\n',
-      ".github/flotilla.yml": `${scriptedAgentConfig()}\n`,
+      ".github/flotilla.yml": `${actions ? "backend: actions\n" : ""}${scriptedAgentConfig()}\n`,
+      ...(actions
+        ? {
+            ".github/workflows/flotilla-agent.yml": readFileSync(
+              new URL("../.github/workflows/flotilla-agent.yml", import.meta.url),
+              "utf8",
+            ),
+          }
+        : {}),
     },
     people: { alice: "maintain" },
     logLevel: (process.env.LOG_LEVEL as "info" | undefined) ?? "warn",
   });
   world.sandbox.script.setCi({ repo: "octo-org/hello-flotilla", name: "test", command: ["node", "--test"] });
+  // The sandbox plays a GitHub-hosted runner, with this checkout's flotilla-runner on its PATH.
+  if (actions) world.sandbox.script.runAgentWorkflows({ path: [runnerBin()] });
   let report: Report;
   try {
     report = await walkthrough(world, Date.now() - started);

@@ -44,4 +44,31 @@ describe("the demo (npm run demo -- --json)", () => {
     // No token may reach the output.
     expect(stdout + stderr).not.toMatch(/ghs_[0-9a-zA-Z]+/);
   }, 90_000);
+
+  it("does the same on the actions backend: the agent workflow is dispatched and run, its artifact published", async () => {
+    const { stdout, stderr } = await promisify(execFile)(
+      "npx",
+      ["--no-install", "tsx", "scripts/demo.ts", "--json", "--backend", "actions"],
+      {
+        cwd: new URL("..", import.meta.url).pathname,
+        timeout: 60_000,
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+      },
+    );
+    const report = JSON.parse(stdout) as Report;
+    expect(report.ok).toBe(true);
+    expect(report.diff).toContain('+  return "Hello, " + who + "!";');
+    const steps = report.timeline.map((s) => s.step);
+    const order = [
+      /^label agent:scripted/,
+      /Actions run \d+ .* dispatched$/,
+      /running$/,
+      /completed$/,
+      /opened by/,
+    ];
+    const positions = order.map((pattern) => steps.findIndex((step) => pattern.test(step)));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(stdout + stderr).not.toMatch(/ghs_[0-9a-zA-Z]+/);
+  }, 90_000);
 });
