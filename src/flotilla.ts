@@ -2,14 +2,14 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
-import { Probot, type ProbotOctokit, Server } from "probot";
+import { Probot, ProbotOctokit, Server } from "probot";
 import { createApp } from "./app/index.js";
 import type { Settings } from "./app/settings.js";
 import { SenderPermissions } from "./app/validation/sender-permission.js";
 import { ActionsBackend } from "./backends/actions/actions-backend.js";
 import { LocalBackend } from "./backends/local.js";
 import { startEmbeddedRedis } from "./fleet/embedded-redis.js";
-import { openFleet } from "./fleet/fleet.js";
+import { type Fleet, openFleet } from "./fleet/fleet.js";
 import {
   closeConnection,
   connectForWebhooks,
@@ -18,6 +18,7 @@ import {
 } from "./fleet/redis-connection.js";
 import { startWorkers, type WorkerOptions } from "./fleet/workers.js";
 import type { GitHub } from "./github/octokit.js";
+import { requestMetrics } from "./github/request-metrics.js";
 import { Workspaces } from "./runner/workspace.js";
 
 export interface FlotillaOptions {
@@ -64,14 +65,15 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
         "REDIS_URL is unset: started a private redis-server (embedded default)",
       );
     }
-    const probotOptions = {
+    // Each role's GitHub requests are counted for /metrics, into its own fleet's Redis connection.
+    const probotOptions = (fleet: Fleet) => ({
       appId: settings.appId,
       privateKey: settings.privateKey,
       secret: settings.webhookSecret,
       baseUrl: settings.githubApiUrl,
       log,
-      ...(options.Octokit ? { Octokit: options.Octokit } : {}),
-    };
+      Octokit: (options.Octokit ?? ProbotOctokit).plugin(requestMetrics(fleet.metrics)),
+    });
     const result: Running = { stop };
     // One cache of who may steer agents, for the handlers and for whose comments the prompt includes.
     const permissions = new SenderPermissions();
@@ -82,7 +84,7 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
       stops.push(() => closeConnection(connection));
       const fleet = openFleet(connection, settings.redisPrefix, queueError);
       stops.push(fleet.close);
-      const probot = new Probot(probotOptions);
+      const probot = new Probot(probotOptions(fleet));
       const workspaces = new Workspaces({ root: join(settings.dataDir, "workspaces") });
       const workers = startWorkers(
         {
@@ -111,7 +113,7 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
         port: settings.port,
         host: settings.host,
         log,
-        Probot: Probot.defaults(probotOptions),
+        Probot: Probot.defaults(probotOptions(fleet)),
       });
       await server.load(createApp({ fleet, permissions }));
       const http = await server.start();

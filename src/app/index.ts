@@ -1,8 +1,11 @@
-import type { ApplicationFunction } from "probot";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ApplicationFunction, Context } from "probot";
 import type { Fleet } from "../fleet/fleet.js";
 import { startTask } from "./handlers/start-task.js";
 import { stopTask } from "./handlers/stop-task.js";
 import { trackRun } from "./handlers/track-run.js";
+import { healthz, readyz } from "./routes/health.js";
+import { metricsRoute } from "./routes/metrics.js";
 import { SenderPermissions } from "./validation/sender-permission.js";
 
 export interface AppDeps {
@@ -10,18 +13,37 @@ export interface AppDeps {
   permissions?: SenderPermissions;
 }
 
+type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
 /** The Probot app: wires webhook events to their handlers and HTTP routes to theirs. It holds no logic. */
 export function createApp(deps: AppDeps): ApplicationFunction {
   return (app, { addHandler }) => {
+    const { fleet } = deps;
     const permissions = deps.permissions ?? new SenderPermissions();
+    const routes: Record<string, Route> = {
+      "/healthz": healthz,
+      "/readyz": readyz(fleet.redis),
+      "/metrics": metricsRoute(fleet),
+    };
     addHandler((req, res) => {
-      if (req.url !== "/healthz") return false;
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ status: "ok" }));
+      const route = routes[(req.url ?? "").split("?")[0] ?? ""];
+      if (!route || req.method !== "GET") return false;
+      void route(req, res);
       return true;
     });
-    app.on(["issues.labeled", "issues.opened"], startTask({ fleet: deps.fleet, permissions }));
-    app.on(["issues.unlabeled", "issues.closed"], stopTask({ fleet: deps.fleet, permissions }));
-    app.on(["workflow_run", "workflow_job"], trackRun({ fleet: deps.fleet }));
+    // Each handler timed for /metrics: what GitHub waits for before its delivery is acknowledged.
+    const timed =
+      <C extends Context>(handler: (context: C) => Promise<void>) =>
+      async (context: C): Promise<void> => {
+        const started = performance.now();
+        try {
+          await handler(context);
+        } finally {
+          await fleet.metrics.webhookHandled(context.name, (performance.now() - started) / 1000);
+        }
+      };
+    app.on(["issues.labeled", "issues.opened"], timed(startTask({ fleet, permissions })));
+    app.on(["issues.unlabeled", "issues.closed"], timed(stopTask({ fleet, permissions })));
+    app.on(["workflow_run", "workflow_job"], timed(trackRun({ fleet })));
   };
 }

@@ -27,6 +27,7 @@ export async function finish(
     ? await deps.fleet.store.updateIf(task.id, when, ending)
     : await deps.fleet.store.update(task.id, ending);
   if (!done) return (await deps.fleet.store.get(task.id)) ?? task;
+  await deps.fleet.metrics.taskFinished(done);
   // The comment before the slot: on the issues, never more tasks show as running than the limit allows.
   await showStatus(deps, gh, task.id);
   await release(deps, done);

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { FleetMetrics } from "./fleet-metrics.js";
 import { Keys } from "./keys.js";
 import { openQueues, type Queues } from "./queues.js";
 import { Scheduler } from "./scheduler.js";
@@ -11,6 +12,7 @@ export interface Fleet {
   store: TaskStore;
   scheduler: Scheduler;
   queues: Queues;
+  metrics: FleetMetrics;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export function openFleet(redis: Redis, prefix = "flotilla", onError?: (error: E
     store: new TaskStore(redis, keys),
     scheduler: new Scheduler(redis, keys),
     queues,
+    metrics: new FleetMetrics(redis, keys),
     close: () => queues.close(),
   };
 }

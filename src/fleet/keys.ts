@@ -33,6 +33,14 @@ export class Keys {
   remoteRun(repoId: number, runId: number): string {
     return `${this.prefix}:repo:${repoId}:actions-run:${runId}`;
   }
+  /** The fleet's counters and histogram buckets (fleet-metrics.ts). */
+  get metrics(): string {
+    return `${this.prefix}:metrics:counters`;
+  }
+  /** The fleet's gauges that are recorded, not computed at scrape (GitHub's rate limit). */
+  get gauges(): string {
+    return `${this.prefix}:metrics:gauges`;
+  }
   /** Serializes edits of one task's status comment. */
   commentLock(id: string): string {
     return `${this.prefix}:lock:comment:${id}`;

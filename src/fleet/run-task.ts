@@ -88,7 +88,9 @@ async function runInline(
 ): Promise<Task> {
   const { fleet } = deps;
   // 1. Running, and say so on the issue.
-  const task = await fleet.store.update(start.id, { state: "running", startedAt: new Date().toISOString() });
+  const startedAt = new Date().toISOString();
+  const task = await fleet.store.update(start.id, { state: "running", startedAt });
+  await fleet.metrics.taskStarted(task, startedAt);
   await showStatus(deps, gh, task.id);
 
   // 2. What the agent is asked (the issue as it was when asked, and the comments that may be heard), and a

@@ -66,7 +66,7 @@ local created = redis.call('HGET', KEYS[2], 'createdAt') or ARGV[3]
 for _, field in ipairs(cjson.decode(ARGV[8])) do redis.call('HDEL', KEYS[2], field) end
 for field, value in pairs(cjson.decode(ARGV[4])) do redis.call('HSET', KEYS[2], field, value) end
 redis.call('HSET', KEYS[2], 'id', cjson.encode(ARGV[5]), 'state', '"queued"', 'attempt', attempt,
-  'createdAt', created, 'updatedAt', ARGV[3])
+  'createdAt', created, 'updatedAt', ARGV[3], 'queuedAt', ARGV[3])
 redis.call('HINCRBY', KEYS[2], 'version', 1)
 redis.call('RPUSH', KEYS[3], ARGV[5])
 redis.call('SET', KEYS[5], ARGV[2])

@@ -83,6 +83,8 @@ export interface Task {
   version: number;
   createdAt: string;
   updatedAt: string;
+  /** When this attempt was asked for (queued); the queue wait is measured from here. */
+  queuedAt?: string;
   startedAt?: string;
   finishedAt?: string;
   /** Place in the repository's queue when the task was queued (1 = next). */

@@ -74,7 +74,10 @@ async function watchRun(deps: RunDeps, task: Task, now: number, log: Logger): Pr
         startedAt,
       },
     );
-    if (moved) await deps.fleet.queues.updates.add("status", { kind: "status", taskId: task.id });
+    if (moved) {
+      await deps.fleet.metrics.taskStarted(moved, startedAt);
+      await deps.fleet.queues.updates.add("status", { kind: "status", taskId: task.id });
+    }
   }
 
   // 5. Past its time limit (GitHub stops a job at its timeout-minutes; this is for when it did not).

@@ -70,5 +70,7 @@ async function markRunning(fleet: Fleet, task: Task, logUrl: string | undefined)
       run: { ...task.run, startedAt: now, ...(logUrl ? { url: logUrl } : {}) },
     },
   );
-  if (moved) await fleet.queues.updates.add("status", { kind: "status", taskId: task.id });
+  if (!moved) return;
+  await fleet.metrics.taskStarted(moved, now);
+  await fleet.queues.updates.add("status", { kind: "status", taskId: task.id });
 }
