@@ -83,6 +83,7 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
         redisPrefix: "flotilla",
         dataDir,
         workerConcurrency: 4,
+        installationConcurrency: 10,
       },
       roles: options.roles ?? { app: true, worker: true },
       log: pino({ level: options.logLevel ?? "warn" }, pino.destination(2)),

@@ -82,7 +82,7 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
     if (roles.worker) {
       const connection = await connectForWorkers(target);
       stops.push(() => closeConnection(connection));
-      const fleet = openFleet(connection, settings.redisPrefix, queueError);
+      const fleet = openFleet(connection, settings.redisPrefix, queueError, settings.installationConcurrency);
       stops.push(fleet.close);
       const probot = new Probot(probotOptions(fleet));
       const workspaces = new Workspaces({ root: join(settings.dataDir, "workspaces") });
@@ -107,7 +107,7 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
     if (roles.app) {
       const connection: Redis = await connectForWebhooks(target);
       stops.push(() => closeConnection(connection));
-      const fleet = openFleet(connection, settings.redisPrefix, queueError);
+      const fleet = openFleet(connection, settings.redisPrefix, queueError, settings.installationConcurrency);
       stops.push(fleet.close);
       const server = new Server({
         port: settings.port,

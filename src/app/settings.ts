@@ -39,6 +39,8 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().default(".flotilla"),
   /** Agent runs at once in one worker process (each repository has its own limit in its config). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Agent runs at once across one installation's repositories (each repository has its own limit too). */
+  INSTALLATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
 });
 
 export interface Settings {
@@ -53,6 +55,7 @@ export interface Settings {
   redisPrefix: string;
   dataDir: string;
   workerConcurrency: number;
+  installationConcurrency: number;
 }
 
 export class SettingsError extends Error {
@@ -92,6 +95,7 @@ export function loadSettings(
     redisPrefix: values.REDIS_PREFIX,
     dataDir: values.DATA_DIR,
     workerConcurrency: values.WORKER_CONCURRENCY,
+    installationConcurrency: values.INSTALLATION_CONCURRENCY,
   };
 }
 

@@ -2,7 +2,7 @@ import type { Fleet } from "./fleet.js";
 import type { RunDeps } from "./run-task.js";
 import { SLOT_STATES } from "./task.js";
 
-// KEYS: task, waiting. ARGV: cancel (JSON), now (JSON), task id. A queued task ends at once (and leaves the
+// KEYS: task, the repository's three waiting lanes. ARGV: cancel (JSON), now (JSON), task id. A queued task ends at once (and leaves the
 // line); one holding a slot gets the request, which its worker, collect job or watchdog acts on.
 const CANCEL = `
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -10,7 +10,7 @@ if not state then return 'unknown' end
 if state == '"queued"' then
   redis.call('HSET', KEYS[1], 'state', '"cancelled"', 'cancel', ARGV[1], 'finishedAt', ARGV[2], 'updatedAt', ARGV[2])
   redis.call('HINCRBY', KEYS[1], 'version', 1)
-  redis.call('LREM', KEYS[2], 0, ARGV[3])
+  for i = 2, 4 do redis.call('LREM', KEYS[i], 0, ARGV[3]) end
   return 'cancelled'
 end
 local holding = {${SLOT_STATES.map((s) => `['${JSON.stringify(s)}'] = true`).join(", ")}}
@@ -38,9 +38,11 @@ export async function requestCancel(
   const now = new Date().toISOString();
   const result = (await fleet.redis.eval(
     CANCEL,
-    2,
+    4,
     fleet.keys.task(taskId),
-    fleet.keys.waiting(repoId),
+    fleet.keys.waiting(repoId, "high"),
+    fleet.keys.waiting(repoId, "normal"),
+    fleet.keys.waiting(repoId, "low"),
     JSON.stringify({ at: now, reason }),
     JSON.stringify(now),
     taskId,

@@ -20,14 +20,20 @@ export interface Fleet {
  * @param prefix namespaces every key, so several Flotillas (or tests) can share one Redis.
  * @param onError receives the queues' connection errors (for the log).
  */
-export function openFleet(redis: Redis, prefix = "flotilla", onError?: (error: Error) => void): Fleet {
+export function openFleet(
+  redis: Redis,
+  prefix = "flotilla",
+  onError?: (error: Error) => void,
+  /** Runs at once across one installation's repositories. @defaultValue DEFAULT_PER_INSTALLATION */
+  perInstallation?: number,
+): Fleet {
   const keys = new Keys(prefix);
   const queues = openQueues(redis, prefix, onError);
   return {
     redis,
     keys,
     store: new TaskStore(redis, keys),
-    scheduler: new Scheduler(redis, keys),
+    scheduler: new Scheduler(redis, keys, perInstallation),
     queues,
     metrics: new FleetMetrics(redis, keys),
     close: () => queues.close(),

@@ -9,9 +9,10 @@ export class Keys {
   get taskPrefix(): string {
     return `${this.prefix}:task:`;
   }
-  /** Tasks waiting for one of the repository's slots, oldest first. */
-  waiting(repoId: number): string {
-    return `${this.prefix}:repo:${repoId}:waiting`;
+  /** Tasks waiting for one of the repository's slots in a lane, oldest first (scheduler.ts, lane_key). */
+  waiting(repoId: number, lane: "high" | "normal" | "low" = "normal"): string {
+    const base = `${this.prefix}:repo:${repoId}:waiting`;
+    return lane === "normal" ? base : `${base}:${lane}`;
   }
   /** Tasks holding one of the repository's slots. */
   running(repoId: number): string {

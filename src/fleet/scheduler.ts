@@ -3,10 +3,14 @@ import type { Keys } from "./keys.js";
 import { ACTIVE_STATES, SLOT_STATES, type Task } from "./task.js";
 
 /**
- * Per-repository slots, kept in Redis so every app and worker process shares them. A task first waits in its
- * repository's list (arrival order; it holds no worker slot and no lock there), and is admitted, i.e. moved
- * into the repository's running set and handed to the run queue, while the set has room. Each step is one Lua
- * script, so two processes can never admit past the limit or admit the same task twice.
+ * Slots, kept in Redis so every app and worker process shares them: per repository (its config's
+ * `concurrency.perRepo`) and per installation (`INSTALLATION_CONCURRENCY`). A task first waits in one of its
+ * repository's three lanes (priority high, normal, low; arrival order within each; it holds no worker slot
+ * and no lock there), and is admitted, i.e. moved into the repository's and the installation's running sets
+ * and handed to the run queue, while both have room. The installation's repositories take turns (the one
+ * served least recently goes first), so a busy repository cannot starve the others. Each step is one Lua script, so two processes
+ * can never admit past a limit or admit the same task twice. (Key names are built in the scripts, so one
+ * Redis, not a Redis Cluster.)
  */
 
 /** A Lua table used as a set of states, JSON-encoded as the task hashes store them: one list, in task.ts. */
@@ -14,23 +18,64 @@ function luaStateSet(states: readonly string[]): string {
   return `({${states.map((state) => `['${JSON.stringify(state)}'] = true`).join(", ")}})`;
 }
 
-// Moves waiting tasks into the running set while it has room. Tasks no longer queued (cancelled while they
-// waited) are dropped from the list without taking a slot.
+/** Where a task waits: `priority:high`, the rest, `priority:low` (the config names the labels). */
+export type Lane = "high" | "normal" | "low";
+
+// Every script's ARGV starts with: key prefix, the installation limit, now (JSON). The key names below are
+// the ones keys.ts gives.
 const ADMIT = `
-local function admit(waiting, running, limit, taskPrefix, now)
-  local admitted = {}
-  while redis.call('SCARD', running) < limit do
-    local id = redis.call('LPOP', waiting)
-    if not id then break end
-    local key = taskPrefix .. id
-    if redis.call('HGET', key, 'state') == '"queued"' then
-      redis.call('SADD', running, id)
-      redis.call('HSET', key, 'state', '"dispatched"', 'updatedAt', now)
-      redis.call('HINCRBY', key, 'version', 1)
-      table.insert(admitted, id)
+local P, INSTALLATION_LIMIT, NOW = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local LANES = {'high', 'normal', 'low'}
+local function lane_key(repo, lane)
+  local base = P .. ':repo:' .. repo .. ':waiting'
+  if lane == 'normal' then return base end
+  return base .. ':' .. lane
+end
+-- The next task of the repository still queued, by lane; ids of tasks cancelled while they waited are dropped.
+local function pop_queued(repo)
+  for _, lane in ipairs(LANES) do
+    while true do
+      local id = redis.call('LPOP', lane_key(repo, lane))
+      if not id then break end
+      if redis.call('HGET', P .. ':task:' .. id, 'state') == '"queued"' then return id end
     end
   end
+  return nil
+end
+-- Admits while the installation has room, one task at a time, each to the repository served least recently
+-- (never served first) among those with a task waiting and a slot of their own free: the repositories take
+-- turns, so a busy one cannot starve the others. The turns zset scores each repository with its last turn.
+local function admit(inst)
+  local admitted = {}
+  local inst_running = P .. ':installation:' .. inst .. ':running'
+  local turns = P .. ':installation:' .. inst .. ':turns'
+  while redis.call('SCARD', inst_running) < INSTALLATION_LIMIT do
+    local served = false
+    for _, repo in ipairs(redis.call('ZRANGE', turns, 0, -1)) do
+      local running = P .. ':repo:' .. repo .. ':running'
+      local limit = tonumber(redis.call('GET', P .. ':repo:' .. repo .. ':limit') or '1')
+      if redis.call('SCARD', running) < limit then
+        local id = pop_queued(repo)
+        if id then
+          redis.call('SADD', running, id)
+          redis.call('SADD', inst_running, id)
+          local key = P .. ':task:' .. id
+          redis.call('HSET', key, 'state', '"dispatched"', 'updatedAt', NOW)
+          redis.call('HINCRBY', key, 'version', 1)
+          table.insert(admitted, id)
+          redis.call('ZADD', turns, redis.call('INCR', P .. ':installation:' .. inst .. ':turn'), repo)
+          served = true
+          break
+        end
+      end
+    end
+    if not served then break end
+  end
   return admitted
+end
+-- Records made before installations had slots: the repository on its own.
+local function installation_of(repo)
+  return redis.call('GET', P .. ':repo:' .. repo .. ':installation') or ('repo-' .. repo)
 end
 `;
 
@@ -51,10 +96,11 @@ const PER_ATTEMPT_FIELDS = [
   "cancel",
 ];
 
-// KEYS: delivery, task, waiting, running, limit, repos. ARGV: delivery ttl (0 = none), limit, now, fields
-// (JSON object of field -> JSON text), task id, repo id, task key prefix, per-attempt fields (JSON array).
+// KEYS: delivery, task, repos. ARGV (after ADMIT's): delivery ttl (0 = none), perRepo, fields (JSON object of
+// field -> JSON text), task id, repo id, per-attempt fields (JSON array), installation id, lane.
 const ENQUEUE = `${ADMIT}
-if tonumber(ARGV[1]) > 0 and not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+local TTL, PER_REPO, FIELDS, ID, REPO, RESET, INST, LANE = ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
+if tonumber(TTL) > 0 and not redis.call('SET', KEYS[1], '1', 'NX', 'EX', TTL) then
   return {'duplicate-delivery'}
 end
 local state = redis.call('HGET', KEYS[2], 'state')
@@ -62,38 +108,48 @@ if state and ${luaStateSet(ACTIVE_STATES)}[state] then
   return {'active', cjson.decode(state), redis.call('HEXISTS', KEYS[2], 'cancel')}
 end
 local attempt = tonumber(redis.call('HGET', KEYS[2], 'attempt') or '0') + 1
-local created = redis.call('HGET', KEYS[2], 'createdAt') or ARGV[3]
-for _, field in ipairs(cjson.decode(ARGV[8])) do redis.call('HDEL', KEYS[2], field) end
-for field, value in pairs(cjson.decode(ARGV[4])) do redis.call('HSET', KEYS[2], field, value) end
-redis.call('HSET', KEYS[2], 'id', cjson.encode(ARGV[5]), 'state', '"queued"', 'attempt', attempt,
-  'createdAt', created, 'updatedAt', ARGV[3], 'queuedAt', ARGV[3])
+local created = redis.call('HGET', KEYS[2], 'createdAt') or NOW
+for _, field in ipairs(cjson.decode(RESET)) do redis.call('HDEL', KEYS[2], field) end
+for field, value in pairs(cjson.decode(FIELDS)) do redis.call('HSET', KEYS[2], field, value) end
+redis.call('HSET', KEYS[2], 'id', cjson.encode(ID), 'state', '"queued"', 'attempt', attempt,
+  'createdAt', created, 'updatedAt', NOW, 'queuedAt', NOW)
 redis.call('HINCRBY', KEYS[2], 'version', 1)
-redis.call('RPUSH', KEYS[3], ARGV[5])
-redis.call('SET', KEYS[5], ARGV[2])
-redis.call('SADD', KEYS[6], ARGV[6])
-local admitted = admit(KEYS[3], KEYS[4], tonumber(ARGV[2]), ARGV[7], ARGV[3])
-local position = redis.call('LPOS', KEYS[3], ARGV[5])
-if position then
-  position = position + 1
+redis.call('RPUSH', lane_key(REPO, LANE), ID)
+redis.call('SET', P .. ':repo:' .. REPO .. ':limit', PER_REPO)
+redis.call('SET', P .. ':repo:' .. REPO .. ':installation', INST)
+redis.call('SADD', KEYS[3], REPO)
+redis.call('ZADD', P .. ':installation:' .. INST .. ':turns', 'NX', 0, REPO)
+local admitted = admit(INST)
+-- Its place in the repository's line: the tasks ahead of it in its lane and in the lanes before it.
+local position = 0
+local at = redis.call('LPOS', lane_key(REPO, LANE), ID)
+if at then
+  position = at + 1
+  for _, lane in ipairs(LANES) do
+    if lane == LANE then break end
+    position = position + redis.call('LLEN', lane_key(REPO, lane))
+  end
   redis.call('HSET', KEYS[2], 'position', position)
-else
-  position = 0
 end
 return {'queued', attempt, position, unpack(admitted)}
 `;
 
-// KEYS: running, waiting, limit. ARGV: task id (or '' to only admit), task key prefix, now.
-// A finished attempt keeps its slot until it releases it. If a rerun was admitted in between, the slot is
-// already the new attempt's (admitting it added nothing to the set), so the old attempt leaves it alone.
+// ARGV (after ADMIT's): repo id, task id (or '' to only admit).
+// A finished attempt keeps its slots until it releases them. If a rerun was admitted in between, the slots
+// are already the new attempt's (admitting it added nothing to the sets), so the old attempt leaves them.
 const RELEASE = `${ADMIT}
-if ARGV[1] ~= '' then
-  local state = redis.call('HGET', ARGV[2] .. ARGV[1], 'state')
+local REPO, ID = ARGV[4], ARGV[5]
+local inst = installation_of(REPO)
+if ID ~= '' then
+  local state = redis.call('HGET', P .. ':task:' .. ID, 'state')
   if not (state and ${luaStateSet(SLOT_STATES)}[state]) then
-    redis.call('SREM', KEYS[1], ARGV[1])
+    redis.call('SREM', P .. ':repo:' .. REPO .. ':running', ID)
+    redis.call('SREM', P .. ':installation:' .. inst .. ':running', ID)
   end
 end
-local limit = tonumber(redis.call('GET', KEYS[3]) or '1')
-return admit(KEYS[2], KEYS[1], limit, ARGV[2], ARGV[3])
+-- Every repository takes turns in its installation (records from before installations had slots too).
+redis.call('ZADD', P .. ':installation:' .. inst .. ':turns', 'NX', 0, REPO)
+return admit(inst)
 `;
 
 /** A new task, or a new attempt of a settled one; everything but the scheduler's own fields. */
@@ -108,6 +164,9 @@ export type EnqueueResult =
   /** This webhook delivery was already acted on. */
   | { status: "duplicate-delivery" };
 
+/** Runs at once across an installation's repositories, unless `INSTALLATION_CONCURRENCY` says otherwise. */
+export const DEFAULT_PER_INSTALLATION = 10;
+
 /** How long a delivery id is remembered; GitHub lets people redeliver for 3 days. */
 const DELIVERY_TTL_SECONDS = 3 * 24 * 60 * 60;
 
@@ -115,37 +174,45 @@ export class Scheduler {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
+    /** Runs at once across one installation's repositories. */
+    private readonly perInstallation = DEFAULT_PER_INSTALLATION,
   ) {}
+
+  private common(): [string, number, string] {
+    return [this.keys.prefix, this.perInstallation, JSON.stringify(new Date().toISOString())];
+  }
 
   /**
    * Records the task (or its next attempt) and puts it in line, unless this delivery was seen or the task is
    * already active. One atomic step: a crash can never leave a delivery marked but its task unrecorded.
    */
-  async enqueue(draft: TaskDraft, perRepo: number, deliveryId?: string): Promise<EnqueueResult> {
+  async enqueue(
+    draft: TaskDraft,
+    perRepo: number,
+    deliveryId?: string,
+    lane: Lane = "normal",
+  ): Promise<EnqueueResult> {
     const { id, repo } = draft;
     const fields = Object.fromEntries(
       Object.entries(draft)
         .filter(([, value]) => value !== undefined)
         .map(([key, value]) => [key, JSON.stringify(value)]),
     );
-    const now = JSON.stringify(new Date().toISOString());
     const reply = (await this.redis.eval(
       ENQUEUE,
-      6,
+      3,
       this.keys.delivery(deliveryId ?? "none"),
       this.keys.task(id),
-      this.keys.waiting(repo.id),
-      this.keys.running(repo.id),
-      this.keys.limit(repo.id),
       this.keys.repos,
+      ...this.common(),
       deliveryId ? DELIVERY_TTL_SECONDS : 0,
       perRepo,
-      now,
       JSON.stringify(fields),
       id,
       repo.id,
-      this.keys.taskPrefix,
       JSON.stringify(PER_ATTEMPT_FIELDS),
+      draft.installationId,
+      lane,
     )) as (string | number)[];
     const [status, ...rest] = reply;
     if (status === "duplicate-delivery") return { status };
@@ -159,19 +226,9 @@ export class Scheduler {
     };
   }
 
-  /** Frees the task's slot (if it held one) and admits whoever is next; returns the ids admitted. */
+  /** Frees the task's slots (if it held them) and admits whoever is next in its installation; returns them. */
   async release(repoId: number, taskId = ""): Promise<string[]> {
-    const now = JSON.stringify(new Date().toISOString());
-    return (await this.redis.eval(
-      RELEASE,
-      3,
-      this.keys.running(repoId),
-      this.keys.waiting(repoId),
-      this.keys.limit(repoId),
-      taskId,
-      this.keys.taskPrefix,
-      now,
-    )) as string[];
+    return (await this.redis.eval(RELEASE, 0, ...this.common(), repoId, taskId)) as string[];
   }
 
   /** Tasks holding a slot in the repository, for the reconciler. */

@@ -1,6 +1,6 @@
 import type { Fleet } from "./fleet.js";
 import { runJobId } from "./queues.js";
-import type { EnqueueResult, TaskDraft } from "./scheduler.js";
+import type { EnqueueResult, Lane, TaskDraft } from "./scheduler.js";
 
 /**
  * Puts a task in line: records it, takes a repository slot if one is free, hands every newly admitted task to
@@ -12,8 +12,9 @@ export async function submitTask(
   draft: TaskDraft,
   perRepo: number,
   deliveryId?: string,
+  lane: Lane = "normal",
 ): Promise<EnqueueResult> {
-  const result = await fleet.scheduler.enqueue(draft, perRepo, deliveryId);
+  const result = await fleet.scheduler.enqueue(draft, perRepo, deliveryId, lane);
   if (result.status !== "queued") return result;
   await dispatch(fleet, result.admitted);
   await fleet.queues.updates.add(

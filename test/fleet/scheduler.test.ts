@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "@jest/globals";
 import { type Fleet, openFleet } from "../../src/fleet/fleet.js";
+import { Scheduler } from "../../src/fleet/scheduler.js";
 import { taskIdFor } from "../../src/fleet/task.js";
 import { draft } from "./drafts.js";
 import { useFleet } from "./use-fleet.js";
@@ -110,5 +111,56 @@ describe("the scheduler", () => {
     );
     expect(await fleet.scheduler.holding(7)).toHaveLength(4);
     await Promise.all(fleets.map((f) => f.close()));
+  });
+});
+
+describe("priorities and fairness", () => {
+  const id = (issue: number, repo = 7) => taskIdFor(repo, issue, "scripted");
+
+  it("starts a high-priority task next, whatever came before it, and low-priority ones last", async () => {
+    await fleet.scheduler.enqueue(draft(1), 1);
+    expect(await fleet.scheduler.enqueue(draft(2), 1, undefined, "normal")).toMatchObject({ position: 1 });
+    expect(await fleet.scheduler.enqueue(draft(3), 1, undefined, "low")).toMatchObject({ position: 2 });
+    expect(await fleet.scheduler.enqueue(draft(4), 1, undefined, "normal")).toMatchObject({ position: 2 });
+    // Labelled last, it goes first.
+    expect(await fleet.scheduler.enqueue(draft(5), 1, undefined, "high")).toMatchObject({ position: 1 });
+    const order: string[] = [];
+    let running = id(1);
+    for (let turn = 0; turn < 4; turn++) {
+      await fleet.store.update(running, { state: "checking" });
+      const [next] = await fleet.scheduler.release(7, running);
+      if (!next) throw new Error("nothing admitted");
+      order.push(next);
+      running = next;
+    }
+    expect(order).toEqual([id(5), id(2), id(4), id(3)]);
+  });
+
+  it("never runs more than the installation's limit across its repositories", async () => {
+    const scheduler = new Scheduler(fleet.redis, fleet.keys, 3);
+    for (const repo of [7, 8, 9])
+      for (let issue = 1; issue <= 3; issue++) await scheduler.enqueue(draft(issue, "scripted", repo), 5);
+    const holding = [7, 8, 9].map(async (repo) => (await scheduler.holding(repo)).length);
+    expect((await Promise.all(holding)).reduce((a, b) => a + b, 0)).toBe(3);
+    // Another installation has its own slots.
+    const other = { ...draft(1, "scripted", 10), installationId: 2 };
+    expect(await scheduler.enqueue(other, 5)).toMatchObject({ position: 0, admitted: [id(1, 10)] });
+  });
+
+  it("lets a quiet repository's tasks start within the first turns while a busy one has 30 waiting", async () => {
+    const scheduler = new Scheduler(fleet.redis, fleet.keys, 3);
+    for (let issue = 1; issue <= 30; issue++) await scheduler.enqueue(draft(issue, "scripted", 7), 10);
+    for (let issue = 1; issue <= 3; issue++) await scheduler.enqueue(draft(issue, "scripted", 8), 10);
+    const started: string[] = [...(await scheduler.holding(7))];
+    // Five tasks of the busy repository end, one at a time; each frees one installation slot.
+    for (let round = 0; round < 5; round++) {
+      const done = (await scheduler.holding(7)).sort()[0] ?? "";
+      await fleet.store.update(done, { state: "checking" });
+      started.push(...(await scheduler.release(7, done)));
+    }
+    const quiet = started.filter((task) => task.startsWith("r8-"));
+    expect(quiet).toEqual([id(1, 8), id(2, 8), id(3, 8)]);
+    // The repositories took turns after the first three of A: B, A, B, A, B (then B holds all three slots).
+    expect(started.slice(3).map((task) => task.split("-")[0])).toEqual(["r8", "r7", "r8", "r7", "r8"]);
   });
 });

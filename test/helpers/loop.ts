@@ -56,6 +56,8 @@ export interface LoopOptions {
   worker?: WorkerOptions;
   roles?: { app: boolean; worker: boolean };
   workerConcurrency?: number;
+  /** INSTALLATION_CONCURRENCY. @defaultValue 10 */
+  installationConcurrency?: number;
   /** The worker's environment, where agents' secrets come from. @defaultValue process.env */
   env?: NodeJS.ProcessEnv;
   /** Where Flotilla's logs go, at debug level; silent (or LOG_LEVEL to stderr) otherwise. */
@@ -83,6 +85,7 @@ export async function startLoop(options: LoopOptions = {}): Promise<Loop> {
     redisPrefix: "flotilla",
     dataDir,
     workerConcurrency: options.workerConcurrency ?? 4,
+    installationConcurrency: options.installationConcurrency ?? 10,
   };
   const log = options.logTo
     ? pino({ level: "debug" }, options.logTo)

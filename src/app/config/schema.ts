@@ -149,6 +149,22 @@ export const ConfigSchema = z
       .strict()
       .prefault({})
       .describe("Limits on runs at once."),
+    priority: z
+      .object({
+        high: z
+          .array(z.string().min(1))
+          .default(["priority:high"])
+          .describe("Labels that put an issue's tasks ahead of the others waiting in this repository."),
+        low: z
+          .array(z.string().min(1))
+          .default(["priority:low"])
+          .describe("Labels that put an issue's tasks behind the others."),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        "Which issue labels order the line when the agent is asked for; within a priority, first come, first served.",
+      ),
     protectedPaths: z
       .array(z.string().min(1))
       // The agent CLIs' settings (hooks, allowed commands, MCP servers, test commands): a change there, once

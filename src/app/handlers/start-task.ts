@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Context } from "probot";
 import type { Fleet } from "../../fleet/fleet.js";
+import type { Lane } from "../../fleet/scheduler.js";
 import { submitTask } from "../../fleet/submit-task.js";
 import { branchFor, taskIdFor } from "../../fleet/task.js";
 import { loadRepoConfig } from "../config/load-config.js";
@@ -106,6 +107,7 @@ export function startTask(deps: StartTaskDeps) {
         loaded.config.concurrency.perRepo,
         // Keyed by delivery and agent: a redelivery repeats nothing, two agents in one delivery both start.
         agents.length > 1 ? `${context.id}-${agent}` : context.id,
+        laneOf(issue.labels ?? [], loaded.config.priority),
       );
       log.info({ agent, issue: issue.number, ...result }, "task submitted");
       // The label came back while the stopped run winds down: say so rather than drop the request unseen.
@@ -123,6 +125,14 @@ export function startTask(deps: StartTaskDeps) {
  */
 function triggeredAt(payload: { issue: { updated_at: string } }): string {
   return payload.issue.updated_at;
+}
+
+/** The issue's priority, from its labels when the agent was asked for. */
+function laneOf(labels: { name: string }[], priority: RepoConfig["priority"]): Lane {
+  const names = new Set(labels.map((label) => label.name));
+  if (priority.high.some((name) => names.has(name))) return "high";
+  if (priority.low.some((name) => names.has(name))) return "low";
+  return "normal";
 }
 
 function installationOf(context: Context): number {
