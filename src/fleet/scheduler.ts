@@ -31,6 +31,11 @@ local function lane_key(repo, lane)
   if lane == 'normal' then return base end
   return base .. ':' .. lane
 end
+local function waiting_count(repo)
+  local n = 0
+  for _, lane in ipairs(LANES) do n = n + redis.call('LLEN', lane_key(repo, lane)) end
+  return n
+end
 -- The next task of the repository still queued, by lane; ids of tasks cancelled while they waited are dropped.
 local function pop_queued(repo)
   for _, lane in ipairs(LANES) do
@@ -42,13 +47,20 @@ local function pop_queued(repo)
   end
   return nil
 end
+-- An installation's repositories with tasks waiting, each scored with the turn it was last served (kept in
+-- 'served' while it has nothing waiting, so leaving and coming back does not jump the line).
+local function waiting_repos(inst) return P .. ':installation:' .. inst .. ':turns' end
+local function mark_waiting(inst, repo)
+  local served = redis.call('HGET', P .. ':installation:' .. inst .. ':served', repo) or 0
+  redis.call('ZADD', waiting_repos(inst), 'NX', served, repo)
+end
 -- Admits while the installation has room, one task at a time, each to the repository served least recently
 -- (never served first) among those with a task waiting and a slot of their own free: the repositories take
--- turns, so a busy one cannot starve the others. The turns zset scores each repository with its last turn.
+-- turns, so a busy one cannot starve the others. The task remembers which installation's slot it holds.
 local function admit(inst)
   local admitted = {}
   local inst_running = P .. ':installation:' .. inst .. ':running'
-  local turns = P .. ':installation:' .. inst .. ':turns'
+  local turns = waiting_repos(inst)
   while redis.call('SCARD', inst_running) < INSTALLATION_LIMIT do
     local served = false
     for _, repo in ipairs(redis.call('ZRANGE', turns, 0, -1)) do
@@ -57,15 +69,24 @@ local function admit(inst)
       if redis.call('SCARD', running) < limit then
         local id = pop_queued(repo)
         if id then
+          local key = P .. ':task:' .. id
+          -- A rerun admitted while its earlier attempt still holds a slot elsewhere takes that one over.
+          local before = redis.call('HGET', key, 'slotInstallation')
+          if before and cjson.decode(before) ~= inst then
+            redis.call('SREM', P .. ':installation:' .. cjson.decode(before) .. ':running', id)
+          end
           redis.call('SADD', running, id)
           redis.call('SADD', inst_running, id)
-          local key = P .. ':task:' .. id
-          redis.call('HSET', key, 'state', '"dispatched"', 'updatedAt', NOW)
+          redis.call('HSET', key, 'state', '"dispatched"', 'updatedAt', NOW, 'slotInstallation', cjson.encode(inst))
           redis.call('HINCRBY', key, 'version', 1)
           table.insert(admitted, id)
-          redis.call('ZADD', turns, redis.call('INCR', P .. ':installation:' .. inst .. ':turn'), repo)
+          local turn = redis.call('INCR', P .. ':installation:' .. inst .. ':turn')
+          redis.call('HSET', P .. ':installation:' .. inst .. ':served', repo, turn)
+          if waiting_count(repo) > 0 then redis.call('ZADD', turns, turn, repo) else redis.call('ZREM', turns, repo) end
           served = true
           break
+        elseif waiting_count(repo) == 0 then
+          redis.call('ZREM', turns, repo)
         end
       end
     end
@@ -116,9 +137,12 @@ redis.call('HSET', KEYS[2], 'id', cjson.encode(ID), 'state', '"queued"', 'attemp
 redis.call('HINCRBY', KEYS[2], 'version', 1)
 redis.call('RPUSH', lane_key(REPO, LANE), ID)
 redis.call('SET', P .. ':repo:' .. REPO .. ':limit', PER_REPO)
+-- A repository that moved to another installation (reinstalled, transferred) takes its turns there now.
+local moved_from = redis.call('GET', P .. ':repo:' .. REPO .. ':installation')
+if moved_from and moved_from ~= INST then redis.call('ZREM', waiting_repos(moved_from), REPO) end
 redis.call('SET', P .. ':repo:' .. REPO .. ':installation', INST)
 redis.call('SADD', KEYS[3], REPO)
-redis.call('ZADD', P .. ':installation:' .. INST .. ':turns', 'NX', 0, REPO)
+mark_waiting(INST, REPO)
 local admitted = admit(INST)
 -- Its place in the repository's line: the tasks ahead of it in its lane and in the lanes before it.
 local position = 0
@@ -141,14 +165,17 @@ const RELEASE = `${ADMIT}
 local REPO, ID = ARGV[4], ARGV[5]
 local inst = installation_of(REPO)
 if ID ~= '' then
-  local state = redis.call('HGET', P .. ':task:' .. ID, 'state')
+  local key = P .. ':task:' .. ID
+  local state = redis.call('HGET', key, 'state')
   if not (state and ${luaStateSet(SLOT_STATES)}[state]) then
     redis.call('SREM', P .. ':repo:' .. REPO .. ':running', ID)
-    redis.call('SREM', P .. ':installation:' .. inst .. ':running', ID)
+    -- The installation whose slot it was given, which need not be the repository's now.
+    local slot = redis.call('HGET', key, 'slotInstallation')
+    redis.call('SREM', P .. ':installation:' .. (slot and cjson.decode(slot) or inst) .. ':running', ID)
   end
 end
--- Every repository takes turns in its installation (records from before installations had slots too).
-redis.call('ZADD', P .. ':installation:' .. inst .. ':turns', 'NX', 0, REPO)
+-- A repository with tasks waiting takes turns (records from before installations had slots too).
+if waiting_count(REPO) > 0 then mark_waiting(inst, REPO) end
 return admit(inst)
 `;
 

@@ -83,6 +83,8 @@ export interface Task {
   version: number;
   createdAt: string;
   updatedAt: string;
+  /** Which installation's slot the task was given when admitted (the scheduler's; its repository may move). */
+  slotInstallation?: string;
   /** When this attempt was asked for (queued); the queue wait is measured from here. */
   queuedAt?: string;
   startedAt?: string;

@@ -163,4 +163,16 @@ describe("priorities and fairness", () => {
     // The repositories took turns after the first three of A: B, A, B, A, B (then B holds all three slots).
     expect(started.slice(3).map((task) => task.split("-")[0])).toEqual(["r8", "r7", "r8", "r7", "r8"]);
   });
+
+  it("frees the slot in the installation that gave it, when the repository moved to another meanwhile", async () => {
+    const scheduler = new Scheduler(fleet.redis, fleet.keys, 1);
+    expect(await scheduler.enqueue(draft(1, "scripted", 7), 5)).toMatchObject({ admitted: [id(1)] });
+    // The App reinstalled: the repository's next task comes under installation 2, which has its own slot.
+    const moved = { ...draft(2, "scripted", 7), installationId: 2 };
+    expect(await scheduler.enqueue(moved, 5)).toMatchObject({ admitted: [id(2)] });
+    await fleet.store.update(id(1), { state: "checking" });
+    await scheduler.release(7, id(1));
+    // Installation 1's slot is free again for its other repositories.
+    expect(await scheduler.enqueue(draft(1, "scripted", 8), 5)).toMatchObject({ admitted: [id(1, 8)] });
+  });
 });
