@@ -179,6 +179,24 @@ if waiting_count(REPO) > 0 then mark_waiting(inst, REPO) end
 return admit(inst)
 `;
 
+// ARGV (after ADMIT's): repo id, task id, lane. A task still waiting moves to the back of another lane.
+const REPRIORITIZE = `${ADMIT}
+local REPO, ID, LANE = ARGV[4], ARGV[5], ARGV[6]
+local key = P .. ':task:' .. ID
+if redis.call('HGET', key, 'state') ~= '"queued"' then return -1 end
+if redis.call('LPOS', lane_key(REPO, LANE), ID) then return -1 end
+for _, lane in ipairs(LANES) do redis.call('LREM', lane_key(REPO, lane), 0, ID) end
+redis.call('RPUSH', lane_key(REPO, LANE), ID)
+local position = redis.call('LPOS', lane_key(REPO, LANE), ID) + 1
+for _, lane in ipairs(LANES) do
+  if lane == LANE then break end
+  position = position + redis.call('LLEN', lane_key(REPO, lane))
+end
+redis.call('HSET', key, 'position', position, 'updatedAt', NOW)
+redis.call('HINCRBY', key, 'version', 1)
+return position
+`;
+
 /** A new task, or a new attempt of a settled one; everything but the scheduler's own fields. */
 export type TaskDraft = Omit<Task, "state" | "attempt" | "version" | "createdAt" | "updatedAt">;
 
@@ -256,6 +274,22 @@ export class Scheduler {
   /** Frees the task's slots (if it held them) and admits whoever is next in its installation; returns them. */
   async release(repoId: number, taskId = ""): Promise<string[]> {
     return (await this.redis.eval(RELEASE, 0, ...this.common(), repoId, taskId)) as string[];
+  }
+
+  /**
+   * Moves a waiting task to another lane (its issue's priority label changed), at that lane's back; returns
+   * its new place in the repository's line, or undefined when it is not waiting or already there.
+   */
+  async reprioritize(repoId: number, taskId: string, lane: Lane): Promise<number | undefined> {
+    const position = (await this.redis.eval(
+      REPRIORITIZE,
+      0,
+      ...this.common(),
+      repoId,
+      taskId,
+      lane,
+    )) as number;
+    return position > 0 ? position : undefined;
   }
 
   /** Tasks holding a slot in the repository, for the reconciler. */

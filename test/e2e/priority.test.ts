@@ -47,4 +47,32 @@ describe("priority labels", () => {
       .map((t) => t?.issue);
     expect(order).toEqual([issues[0], issues[3], issues[1], issues[2]]);
   }, 90_000);
+
+  it("move a task that is already waiting when the label is added afterwards", async () => {
+    const issues: number[] = [];
+    for (let n = 1; n <= 3; n++) {
+      const issue = await loop.openIssue(
+        `Later ${n}`,
+        scriptedIssue(`sleep ${n === 1 ? 3000 : 100}\nwrite l${n}.txt <<EOF\n${n}\nEOF`),
+      );
+      await loop.label(issue, "agent:scripted");
+      issues.push(issue);
+    }
+    const [first, second, third] = issues as [number, number, number];
+    await waitFor("the third task to wait", async () => (await loop.redisTask(third))?.position === 2);
+    await loop.label(third, "urgent");
+    await waitFor("the third task to move up", async () => (await loop.redisTask(third))?.position === 1);
+    const tasks = await waitFor(
+      "all three tasks to finish",
+      async () => {
+        const all = await Promise.all(issues.map((issue) => loop.redisTask(issue)));
+        return all.every((t) => t?.state === "checking") ? all : undefined;
+      },
+      60_000,
+    );
+    const order = [...tasks]
+      .sort((a, b) => Date.parse(a?.startedAt ?? "") - Date.parse(b?.startedAt ?? ""))
+      .map((t) => t?.issue);
+    expect(order).toEqual([first, third, second]);
+  }, 90_000);
 });

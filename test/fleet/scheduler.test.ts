@@ -175,4 +175,16 @@ describe("priorities and fairness", () => {
     // Installation 1's slot is free again for its other repositories.
     expect(await scheduler.enqueue(draft(1, "scripted", 8), 5)).toMatchObject({ admitted: [id(1, 8)] });
   });
+
+  it("moves a waiting task to another lane when its priority changes, and leaves a running one alone", async () => {
+    await fleet.scheduler.enqueue(draft(1), 1);
+    await fleet.scheduler.enqueue(draft(2), 1);
+    await fleet.scheduler.enqueue(draft(3), 1);
+    expect(await fleet.scheduler.reprioritize(7, id(3), "high")).toBe(1);
+    expect(await fleet.scheduler.reprioritize(7, id(3), "high")).toBeUndefined();
+    expect(await fleet.scheduler.reprioritize(7, id(1), "low")).toBeUndefined();
+    expect((await fleet.store.get(id(3)))?.position).toBe(1);
+    await fleet.store.update(id(1), { state: "checking" });
+    expect(await fleet.scheduler.release(7, id(1))).toEqual([id(3)]);
+  });
 });

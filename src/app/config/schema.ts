@@ -163,7 +163,7 @@ export const ConfigSchema = z
       .strict()
       .prefault({})
       .describe(
-        "Which issue labels order the line when the agent is asked for; within a priority, first come, first served.",
+        "Which issue labels order the line: read when the agent is asked for, and a task still waiting moves when they change. Within a priority, first come, first served.",
       ),
     protectedPaths: z
       .array(z.string().min(1))

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import type { Context } from "probot";
 import type { Fleet } from "../../fleet/fleet.js";
-import type { Lane } from "../../fleet/scheduler.js";
 import { submitTask } from "../../fleet/submit-task.js";
 import { branchFor, taskIdFor } from "../../fleet/task.js";
 import { loadRepoConfig } from "../config/load-config.js";
+import { laneOf } from "../config/priority-lane.js";
 import type { RepoConfig } from "../config/schema.js";
 import { CONFIG_FILE, configProblemsMessage } from "../config/validate-config.js";
 import type { SenderPermissions } from "../validation/sender-permission.js";
@@ -125,14 +125,6 @@ export function startTask(deps: StartTaskDeps) {
  */
 function triggeredAt(payload: { issue: { updated_at: string } }): string {
   return payload.issue.updated_at;
-}
-
-/** The issue's priority, from its labels when the agent was asked for. */
-function laneOf(labels: { name: string }[], priority: RepoConfig["priority"]): Lane {
-  const names = new Set(labels.map((label) => label.name));
-  if (priority.high.some((name) => names.has(name))) return "high";
-  if (priority.low.some((name) => names.has(name))) return "low";
-  return "normal";
 }
 
 function installationOf(context: Context): number {
