@@ -17,6 +17,21 @@ beforeAll(async () => {
 });
 afterAll(() => loop.stop());
 
+/** The issues, in the order their tasks started, once all of them opened their pull request. */
+async function startOrder(issues: number[]): Promise<(number | undefined)[]> {
+  const tasks = await waitFor(
+    `the tasks of ${issues.length} issues to finish`,
+    async () => {
+      const all = await Promise.all(issues.map((issue) => loop.redisTask(issue)));
+      return all.every((t) => t?.state === "checking") ? all : undefined;
+    },
+    60_000,
+  );
+  return [...tasks]
+    .sort((a, b) => Date.parse(a?.startedAt ?? "") - Date.parse(b?.startedAt ?? ""))
+    .map((t) => t?.issue);
+}
+
 describe("priority labels", () => {
   it("start a task labelled urgent, and labelled last, right after the one running", async () => {
     const issues: number[] = [];
@@ -34,18 +49,7 @@ describe("priority labels", () => {
       await loop.label(issue, "agent:scripted");
       issues.push(issue);
     }
-    const tasks = await waitFor(
-      "all four tasks to finish",
-      async () => {
-        const all = await Promise.all(issues.map((issue) => loop.redisTask(issue)));
-        return all.every((t) => t?.state === "checking") ? all : undefined;
-      },
-      60_000,
-    );
-    const order = [...tasks]
-      .sort((a, b) => Date.parse(a?.startedAt ?? "") - Date.parse(b?.startedAt ?? ""))
-      .map((t) => t?.issue);
-    expect(order).toEqual([issues[0], issues[3], issues[1], issues[2]]);
+    expect(await startOrder(issues)).toEqual([issues[0], issues[3], issues[1], issues[2]]);
   }, 90_000);
 
   it("move a task that is already waiting when the label is added afterwards", async () => {
@@ -62,17 +66,6 @@ describe("priority labels", () => {
     await waitFor("the third task to wait", async () => (await loop.redisTask(third))?.position === 2);
     await loop.label(third, "urgent");
     await waitFor("the third task to move up", async () => (await loop.redisTask(third))?.position === 1);
-    const tasks = await waitFor(
-      "all three tasks to finish",
-      async () => {
-        const all = await Promise.all(issues.map((issue) => loop.redisTask(issue)));
-        return all.every((t) => t?.state === "checking") ? all : undefined;
-      },
-      60_000,
-    );
-    const order = [...tasks]
-      .sort((a, b) => Date.parse(a?.startedAt ?? "") - Date.parse(b?.startedAt ?? ""))
-      .map((t) => t?.issue);
-    expect(order).toEqual([first, third, second]);
+    expect(await startOrder(issues)).toEqual([first, third, second]);
   }, 90_000);
 });
