@@ -18,9 +18,9 @@ import { readFileSync } from "node:fs";
 import type { Delivery } from "../sandbox/webhooks/webhooks.js";
 import { scriptedAgentConfig, startLoopback } from "../scripts/loopback.js";
 import { runnerBin } from "../scripts/runner-bin.js";
+import { nextDelivery, percentile } from "./measure.js";
 
 const RUNS = Number(process.env.RUNS ?? 10);
-const TIMEOUT_MS = 60_000;
 
 const FILES = {
   "README.md": "# widgets\n",
@@ -29,32 +29,9 @@ const FILES = {
 };
 const HELLO = "Say hello.\n\n```flotilla-script\nwrite hello.txt <<EOF\nhello\nEOF\n```\n";
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
 function summary(name: string, samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
   return `  ${name.padEnd(34)} p50 ${String(percentile(sorted, 50)).padStart(5)} ms   max ${String(sorted.at(-1)).padStart(5)} ms`;
-}
-
-/** When the first delivery that matches was sent, in ms since the epoch (by the sandbox's clock). */
-function sentAt(
-  on: (listener: (d: Delivery) => void) => () => void,
-  match: (d: Delivery) => boolean,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error("timed out waiting for a webhook"));
-    }, TIMEOUT_MS);
-    const off = on((d) => {
-      if (!match(d)) return;
-      clearTimeout(timer);
-      off();
-      resolve(Date.now() - d.durationMs);
-    });
-  });
 }
 
 const world = await startLoopback({ repo: "acme/widgets", files: FILES, people: { alice: "write" } });
@@ -77,12 +54,12 @@ try {
     });
     await webhooks.settled();
     meter.reset();
-    const requested = sentAt(on, event("workflow_run", "requested"));
-    const completed = sentAt(on, event("workflow_run", "completed"));
-    const opened = sentAt(on, event("pull_request", "opened"));
+    const requested = nextDelivery(on, event("workflow_run", "requested"));
+    const completed = nextDelivery(on, event("workflow_run", "completed"));
+    const opened = nextDelivery(on, event("pull_request", "opened"));
     const labelledAt = Date.now();
     await script.addLabel({ repo: "acme/widgets", issue, label: "agent:scripted", user: "alice" });
-    const [a, b, c] = [await requested, await completed, await opened];
+    const [a, b, c] = [(await requested).sentAt, (await completed).sentAt, (await opened).sentAt];
     toDispatch.push(a - labelledAt);
     run.push(b - a);
     toPr.push(c - b);

@@ -16,10 +16,10 @@
 
 import type { Delivery } from "../sandbox/webhooks/webhooks.js";
 import { scriptedAgentConfig, startLoopback } from "../scripts/loopback.js";
+import { nextDelivery, percentile } from "./measure.js";
 
 const LABELS = Number(process.env.LABELS ?? 300);
 const RUNS = Number(process.env.RUNS ?? 10);
-const TIMEOUT_MS = 60_000;
 
 const FILES = {
   "README.md": "# widgets\n",
@@ -37,30 +37,7 @@ const FIX = [
   "```",
 ].join("\n");
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
 const issueOf = (d: Delivery) => (d.payload as { issue?: { number: number } }).issue?.number;
-
-/** Resolves with the first delivery that matches, or fails after the timeout. */
-function nextDelivery(
-  on: (listener: (d: Delivery) => void) => () => void,
-  match: (d: Delivery) => boolean,
-): Promise<Delivery> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error("timed out waiting for a webhook"));
-    }, TIMEOUT_MS);
-    const off = on((d) => {
-      if (!match(d)) return;
-      clearTimeout(timer);
-      off();
-      resolve(d);
-    });
-  });
-}
 
 async function ackLatency(): Promise<void> {
   const world = await startLoopback({
@@ -124,10 +101,8 @@ async function labelToPullRequest(): Promise<void> {
       );
       const labelledAt = Date.now();
       await script.addLabel({ repo: "acme/widgets", issue, label: "agent:scripted", user: "alice" });
-      const pr = await opened;
-      toPr.push(Date.now() - pr.durationMs - labelledAt);
-      const status = await done;
-      toStatus.push(Date.now() - status.durationMs - labelledAt);
+      toPr.push((await opened).sentAt - labelledAt);
+      toStatus.push((await done).sentAt - labelledAt);
       await webhooks.settled();
       // The worker frees the slot and closes the workspace after the last comment edit; let it finish.
       await new Promise((r) => setTimeout(r, 500));

@@ -21,14 +21,11 @@ import { type Workspace, Workspaces } from "../src/runner/workspace.js";
 import { realCliBinDir } from "../test/helpers/agent-clis.js";
 import { startAnthropicEndpoint } from "../test/helpers/model-endpoints/anthropic.js";
 import { createRepo } from "../test/runner/fixtures.js";
+import { percentile } from "./measure.js";
 
 const RUNS = Number(process.env.RUNS ?? 20);
 const CLAUDE_RUNS = Number(process.env.CLAUDE_RUNS ?? 5);
 const API_KEY = "sk-ant-bench-0123456789abcdef0123456789abcdef";
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 
 function summary(samples: number[]): { p50: number; p95: number; max: number } {
   const sorted = [...samples].sort((a, b) => a - b);
