@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunction, Context } from "probot";
 import type { Fleet } from "../fleet/fleet.js";
-import { reprioritizeTask } from "./handlers/reprioritize-task.js";
 import { startTask } from "./handlers/start-task.js";
 import { stopTask } from "./handlers/stop-task.js";
 import { trackRun } from "./handlers/track-run.js";
@@ -45,7 +44,6 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       };
     app.on(["issues.labeled", "issues.opened"], timed(startTask({ fleet, permissions })));
     app.on(["issues.unlabeled", "issues.closed"], timed(stopTask({ fleet, permissions })));
-    app.on(["issues.labeled", "issues.unlabeled"], timed(reprioritizeTask({ fleet, permissions })));
     app.on(["workflow_run", "workflow_job"], timed(trackRun({ fleet })));
   };
 }

@@ -8,6 +8,7 @@ import { laneOf } from "../config/priority-lane.js";
 import type { RepoConfig } from "../config/schema.js";
 import { CONFIG_FILE, configProblemsMessage } from "../config/validate-config.js";
 import type { SenderPermissions } from "../validation/sender-permission.js";
+import { isPriorityLabel, reprioritizeIssue } from "./reprioritize-task.js";
 
 export interface StartTaskDeps {
   fleet: Fleet;
@@ -16,7 +17,7 @@ export interface StartTaskDeps {
 
 /**
  * `issues.labeled` (and `issues.opened` with labels already on): a label `<prefix><agent>` asks that agent to
- * work on the issue. Parse, authorize, enqueue, return: the webhook is acknowledged only once the task is in
+ * work on the issue (a priority label, added later, moves its waiting tasks: reprioritize-task.ts). Parse, authorize, enqueue, return: the webhook is acknowledged only once the task is in
  * Redis, and an error here (Redis away, GitHub 5xx while reading the config) fails the delivery so it can be
  * redelivered. Explanations for people (bad config, unknown agent) are queued as comments, not posted here.
  */
@@ -34,6 +35,9 @@ export function startTask(deps: StartTaskDeps) {
 
     // 2. The repository's config decides the label prefix and the agents.
     const loaded = await loadRepoConfig(context);
+    // A priority label added moves the issue's waiting tasks instead.
+    if (payload.action === "labeled" && loaded.ok && isPriorityLabel(labels[0], loaded.config))
+      return reprioritizeIssue(deps, context as Context<"issues.labeled">, loaded.config);
     const prefix = loaded.ok ? loaded.config.labelPrefix : loaded.labelPrefix;
     const agents = labels.filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
     if (agents.length === 0) return log.debug({ labels }, "no agent label; ignored");

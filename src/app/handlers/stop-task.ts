@@ -4,6 +4,7 @@ import type { Fleet } from "../../fleet/fleet.js";
 import { taskIdFor } from "../../fleet/task.js";
 import { loadRepoConfig } from "../config/load-config.js";
 import type { SenderPermissions } from "../validation/sender-permission.js";
+import { isPriorityLabel, reprioritizeIssue } from "./reprioritize-task.js";
 
 export interface StopTaskDeps {
   fleet: Fleet;
@@ -12,7 +13,7 @@ export interface StopTaskDeps {
 
 /**
  * `issues.unlabeled` (an agent's label removed) and `issues.closed`: stop that agent's task, or every agent
- * labelled on the closed issue. The same people who may start agents may stop them; a queued task ends at
+ * labelled on the closed issue (a priority label removed moves its waiting tasks: reprioritize-task.ts). The same people who may start agents may stop them; a queued task ends at
  * once, a running one is stopped by whoever runs it (a workflow run is cancelled through the API).
  */
 export function stopTask(deps: StopTaskDeps) {
@@ -25,6 +26,9 @@ export function stopTask(deps: StopTaskDeps) {
     const labels =
       payload.action === "unlabeled" ? [removed ?? ""] : (payload.issue.labels ?? []).map((l) => l.name);
     const loaded = await loadRepoConfig(context as unknown as Context<"issues">);
+    // A priority label removed moves the issue's waiting tasks instead.
+    if (payload.action === "unlabeled" && loaded.ok && isPriorityLabel(removed, loaded.config))
+      return reprioritizeIssue(deps, context as Context<"issues.unlabeled">, loaded.config);
     const prefix = loaded.ok ? loaded.config.labelPrefix : loaded.labelPrefix;
     const agents = labels.filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
     if (agents.length === 0) return;
