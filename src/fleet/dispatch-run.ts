@@ -140,6 +140,27 @@ export async function recordRunId(fleet: Fleet, task: Task, runId: number, url?:
   return true;
 }
 
+/**
+ * Dispatched → running, once, for the dispatch still current: a late webhook (or the watchdog seeing the run
+ * in progress) never moves a task back. Counts its queue wait and brings its status comment up to date.
+ */
+export async function markRunning(
+  fleet: Fleet,
+  task: Task,
+  startedAt: string,
+  logUrl?: string,
+): Promise<void> {
+  if (!task.run) return;
+  const moved = await fleet.store.updateIf(
+    task.id,
+    { states: ["dispatched"], attempt: task.attempt, dispatch: task.run.dispatch },
+    { state: "running", startedAt, run: { ...task.run, startedAt, ...(logUrl ? { url: logUrl } : {}) } },
+  );
+  if (!moved) return;
+  await fleet.metrics.taskStarted(moved, startedAt);
+  await fleet.queues.updates.add("status", { kind: "status", taskId: task.id });
+}
+
 /** The task a workflow run works for, when it is one of Flotilla's runs and still the task's current one. */
 export async function taskOfRun(fleet: Fleet, repoId: number, runId: number): Promise<Task | undefined> {
   const taskId = await fleet.redis.get(fleet.keys.remoteRun(repoId, runId));

@@ -1,5 +1,6 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import type { Task } from "./task.js";
 
 /**
  * The two BullMQ queues. Jobs carry ids only: never tokens, never issue text; a worker reads the task record
@@ -91,6 +92,11 @@ export function openQueues(
       await Promise.all([runs.close(), updates.close(), watchdog.close()]);
     },
   };
+}
+
+/** The collect job for a task's current attempt and dispatch. */
+export function collectJobFor(task: Pick<Task, "id" | "attempt" | "run">): CollectJob {
+  return { taskId: task.id, attempt: task.attempt, dispatch: task.run?.dispatch ?? 1 };
 }
 
 /** The collect job's id: one per dispatch, so the webhook and the watchdog both asking collect once. */

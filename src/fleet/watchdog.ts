@@ -1,8 +1,9 @@
+import type { Job } from "bullmq";
 import type { Logger } from "pino";
 import { jobMinutes } from "../backends/actions/workflow-inputs.js";
-import { dispatchAgain, findRun } from "./dispatch-run.js";
+import { dispatchAgain, findRun, markRunning } from "./dispatch-run.js";
 import { finish } from "./finish-task.js";
-import { type CollectJob, collectJobId } from "./queues.js";
+import { collectJobFor, collectJobId } from "./queues.js";
 import type { RunDeps } from "./run-task.js";
 import type { Task } from "./task.js";
 
@@ -65,20 +66,7 @@ async function watchRun(deps: RunDeps, task: Task, now: number, log: Logger): Pr
 
   // 4. Running, though its start may not have been reported: the status comment should say so.
   const startedAt = status.startedAt ?? run.startedAt ?? run.dispatchedAt;
-  if (task.state === "dispatched") {
-    const moved = await deps.fleet.store.updateIf(
-      task.id,
-      { ...when, states: ["dispatched"] },
-      {
-        state: "running",
-        startedAt,
-      },
-    );
-    if (moved) {
-      await deps.fleet.metrics.taskStarted(moved, startedAt);
-      await deps.fleet.queues.updates.add("status", { kind: "status", taskId: task.id });
-    }
-  }
+  if (task.state === "dispatched") await markRunning(deps.fleet, task, startedAt);
 
   // 5. Past its time limit (GitHub stops a job at its timeout-minutes; this is for when it did not).
   if (now - Date.parse(startedAt) > jobMinutes(task) * 60_000 + MARGIN_MS) {
@@ -104,34 +92,30 @@ async function watchRun(deps: RunDeps, task: Task, now: number, log: Logger): Pr
  * Asks for the run to be collected. A collect job that already ended (it found the run not completed yet, or
  * gave up on GitHub) keeps its id for a day, so it is removed first: otherwise the add would do nothing.
  */
-async function collect(deps: RunDeps, task: Task): Promise<void> {
-  const job: CollectJob = { taskId: task.id, attempt: task.attempt, dispatch: task.run?.dispatch ?? 1 };
-  const existing = await deps.fleet.queues.runs.getJob(collectJobId(job));
-  if (existing && ((await existing.isCompleted()) || (await existing.isFailed()))) await existing.remove();
+async function collect(deps: RunDeps, task: Task, existing?: Job): Promise<void> {
+  const job = collectJobFor(task);
+  const ended = existing ?? (await deps.fleet.queues.runs.getJob(collectJobId(job)));
+  if (ended && ["completed", "failed"].includes(await ended.getState())) await ended.remove();
   await deps.fleet.queues.runs.add("collect", job, { jobId: collectJobId(job) });
 }
 
 /**
  * A task collecting or publishing whose collect job is gone or over: asked again, or, when BullMQ gave up on
- * it (its workers kept dying), ended as failed.
+ * it with a reason (its workers kept dying), ended as failed.
  */
 async function keepCollecting(deps: RunDeps, task: Task, log: Logger): Promise<void> {
-  const job: CollectJob = { taskId: task.id, attempt: task.attempt, dispatch: task.run?.dispatch ?? 1 };
+  const job = collectJobFor(task);
   const existing = await deps.fleet.queues.runs.getJob(collectJobId(job));
-  if (existing && !(await existing.isCompleted()) && !(await existing.isFailed())) return;
-  if (!existing?.failedReason || !(await existing.isFailed())) return collect(deps, task);
+  const state = existing ? await existing.getState() : "missing";
+  if (state !== "missing" && state !== "completed" && state !== "failed") return;
+  if (state !== "failed" || !existing?.failedReason) return collect(deps, task, existing);
   log.error({ reason: existing.failedReason }, "collect job failed for good; ending the task");
   await finish(
     deps,
     await deps.github(task.installationId),
     task,
     "failed",
-    {
-      error: {
-        kind: "internal",
-        message: `Flotilla could not finish this task: ${existing.failedReason || "its worker stopped"}`,
-      },
-    },
+    { error: { kind: "internal", message: `Flotilla could not finish this task: ${existing.failedReason}` } },
     { states: ["collecting", "publishing"], attempt: task.attempt, dispatch: job.dispatch },
   );
 }

@@ -1,9 +1,9 @@
 import type { Context } from "probot";
 import { parseRunTitle } from "../../backends/actions/workflow-inputs.js";
 import { workflowFile } from "../../backends/actions/workflow-runs.js";
-import { recordRunId, taskOfRun } from "../../fleet/dispatch-run.js";
+import { markRunning, recordRunId, taskOfRun } from "../../fleet/dispatch-run.js";
 import type { Fleet } from "../../fleet/fleet.js";
-import { collectJobId } from "../../fleet/queues.js";
+import { collectJobFor, collectJobId } from "../../fleet/queues.js";
 import type { Task } from "../../fleet/task.js";
 
 export interface TrackRunDeps {
@@ -29,10 +29,10 @@ export function trackRun(deps: TrackRunDeps) {
       if (!task && payload.action === "requested") task = await correlate(fleet, repoId, run);
       if (!task) return;
       context.log.debug({ task: task.id, run: run.id, action: payload.action }, "agent workflow run");
-      if (payload.action === "in_progress") await markRunning(fleet, task, run.html_url);
+      if (payload.action === "in_progress")
+        await markRunning(fleet, task, new Date().toISOString(), run.html_url);
       if (payload.action === "completed") {
-        if (!task.run) return;
-        const job = { taskId: task.id, attempt: task.attempt, dispatch: task.run.dispatch };
+        const job = collectJobFor(task);
         await fleet.queues.runs.add("collect", job, { jobId: collectJobId(job) });
       }
       return;
@@ -40,7 +40,8 @@ export function trackRun(deps: TrackRunDeps) {
     const { payload } = context as Context<"workflow_job">;
     if (payload.action !== "in_progress") return;
     const task = await taskOfRun(fleet, repoId, payload.workflow_job.run_id);
-    if (task) await markRunning(fleet, task, payload.workflow_job.html_url ?? undefined);
+    if (task)
+      await markRunning(fleet, task, new Date().toISOString(), payload.workflow_job.html_url ?? undefined);
   };
 }
 
@@ -55,22 +56,4 @@ async function correlate(fleet: Fleet, repoId: number, run: RunPayload): Promise
     return undefined;
   if (!(await recordRunId(fleet, task, run.id, run.html_url))) return undefined;
   return taskOfRun(fleet, repoId, run.id);
-}
-
-/** Dispatched → running, once: a late event never moves a task back. */
-async function markRunning(fleet: Fleet, task: Task, logUrl: string | undefined): Promise<void> {
-  if (!task.run) return;
-  const now = new Date().toISOString();
-  const moved = await fleet.store.updateIf(
-    task.id,
-    { states: ["dispatched"], attempt: task.attempt, dispatch: task.run.dispatch },
-    {
-      state: "running",
-      startedAt: now,
-      run: { ...task.run, startedAt: now, ...(logUrl ? { url: logUrl } : {}) },
-    },
-  );
-  if (!moved) return;
-  await fleet.metrics.taskStarted(moved, now);
-  await fleet.queues.updates.add("status", { kind: "status", taskId: task.id });
 }
