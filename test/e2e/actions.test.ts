@@ -2,7 +2,14 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { runnerBin } from "../../scripts/runner-bin.js";
 import { assertIdsOnly } from "../../src/backends/actions/workflow-inputs.js";
-import { configWithScriptedAgent, type Loop, scriptedIssue, startLoop, waitFor } from "../helpers/loop.js";
+import {
+  configWithScriptedAgent,
+  expectNothingPublished,
+  type Loop,
+  scriptedIssue,
+  startLoop,
+  waitFor,
+} from "../helpers/loop.js";
 
 // The actions backend end to end: a label → a workflow_dispatch → the sandbox's Actions runner runs the
 // template's runner step as a child process → an artifact → the App's commit → a pull request.
@@ -50,12 +57,7 @@ function helpers(get: () => Loop) {
         const body = await statusOf(issue);
         return body && pattern.test(body) ? body.replaceAll("\u200b", "") : undefined;
       }),
-    nothingPublished: async (issue: number) => {
-      expect(
-        await get().world.sandbox.script.branchSha({ repo: REPO, branch: `flotilla/${issue}-scripted` }),
-      ).toBeNull();
-      expect((await get().pulls()).filter((p) => p.head === `flotilla/${issue}-scripted`)).toEqual([]);
-    },
+    nothingPublished: (issue: number) => expectNothingPublished(get(), issue),
     runs: () => get().world.sandbox.script.agentWorkflowRuns({ repo: REPO }),
     /** The runs of one issue's task, as the sandbox's Actions keeps them. */
     runsOf: (issue: number) =>

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import {
   configWithScriptedAgent,
+  expectNothingPublished,
   type Loop,
   SCRIPTED_AGENT,
   scriptedIssue,
@@ -39,14 +40,7 @@ async function settledStatus(issue: number, pattern: RegExp, agent = "scripted")
   });
 }
 
-async function nothingPublished(issue: number): Promise<void> {
-  const branch = await loop.world.sandbox.script.branchSha({
-    repo: "acme/widgets",
-    branch: `flotilla/${issue}-scripted`,
-  });
-  expect(branch).toBeNull();
-  expect((await loop.pulls()).filter((p) => p.head === `flotilla/${issue}-scripted`)).toEqual([]);
-}
+const nothingPublished = (issue: number) => expectNothingPublished(loop, issue);
 
 describe("a run that ends without a pull request", () => {
   it("reports a failed agent with its exit code and its last lines of output", async () => {

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { expect } from "@jest/globals";
 import type { JobType } from "bullmq";
 import pino from "pino";
 import { scriptedAgentConfig } from "../../scripts/loopback.js";
@@ -172,6 +173,13 @@ export async function startLoop(options: LoopOptions = {}): Promise<Loop> {
     },
   };
   return loop;
+}
+
+/** Asserts the agent's run published nothing for the issue: no branch, no pull request. */
+export async function expectNothingPublished(loop: Loop, issue: number, agent = "scripted"): Promise<void> {
+  const branch = `flotilla/${issue}-${agent}`;
+  expect(await loop.world.sandbox.script.branchSha({ repo: loop.world.repo.fullName, branch })).toBeNull();
+  expect((await loop.pulls()).filter((p) => p.head === branch)).toEqual([]);
 }
 
 /** Polls until `check` returns something other than undefined/false, or fails with what it last saw. */
