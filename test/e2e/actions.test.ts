@@ -10,6 +10,7 @@ import {
   startLoop,
   waitFor,
 } from "../helpers/loop.js";
+import { isAlive } from "../helpers/process.js";
 
 // The actions backend end to end: a label → a workflow_dispatch → the sandbox's Actions runner runs the
 // template's runner step as a child process → an artifact → the App's commit → a pull request.
@@ -174,8 +175,8 @@ describe("the actions backend", () => {
     const status = await h.status(issue, /Cancelled/);
     expect(status).toContain("@alice removed the label");
     expect(h.runsOf(issue)[0]?.conclusion).toBe("cancelled");
-    // The runner process was killed, not left to finish its work.
-    expect(() => process.kill(record.pid as number, 0)).toThrow();
+    // The runner process was killed, not left to finish its work (its script sleeps 30 s): gone within 5 s.
+    await waitFor("the runner process to be gone", async () => !isAlive(record.pid as number), 5_000);
     await loop.world.sandbox.script.settleCi({});
     await h.nothingPublished(issue);
     expect((await loop.redisTask(issue))?.state).toBe("cancelled");

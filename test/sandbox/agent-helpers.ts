@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -113,25 +113,6 @@ export function recordOf(agent: AgentWorld, runId: number) {
     .at(-1);
   if (!record) throw new Error(`no agent record for run ${runId}`);
   return record;
-}
-
-/** Whether a process still runs (a zombie, killed but not yet reaped by init, does not count). */
-export function isAlive(pid: number): boolean {
-  if (!existsSync("/proc/self/stat")) {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
 }
 
 /** Waits until `check` holds (polling); fails naming what never happened. */

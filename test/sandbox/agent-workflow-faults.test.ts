@@ -1,15 +1,8 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
-import {
-  type AgentWorld,
-  isAlive,
-  recordOf,
-  repo,
-  startAgentWorld,
-  stepsOf,
-  waitFor,
-} from "./agent-helpers.js";
+import { isAlive } from "../helpers/process.js";
+import { type AgentWorld, recordOf, repo, startAgentWorld, stepsOf, waitFor } from "./agent-helpers.js";
 import { deliveriesOf, shapeProblems } from "./ci-helpers.js";
 
 describe("sandbox agent runs that time out, are cancelled, or meet infrastructure faults", () => {
