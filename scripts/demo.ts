@@ -2,7 +2,8 @@
  * The demo: the whole loop on loopback. The GitHub sandbox gets a repository with a small bug and CI;
  * Flotilla starts (webhook server, worker, its embedded redis-server); alice opens an issue about the bug
  * and labels it `agent:scripted`; the scripted test agent fixes it in a worktree; Flotilla commits the fix
- * and opens a pull request, and CI checks it. Prints each step with its time, then the diff.
+ * and opens a pull request; CI checks it, then a scripted judge reviews it and the gate check "Flotilla"
+ * reports the verdict. Prints each step with its time, the judge's review, then the diff.
  *
  *   npm run demo                 the walkthrough, then exit (0 only when the pull request exists)
  *   npm run demo -- --json       the same as one JSON document on stdout
@@ -15,7 +16,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Delivery } from "../sandbox/webhooks/webhooks.js";
-import { type Loopback, scriptedAgentConfig, startLoopback } from "./loopback.js";
+import { type Loopback, scriptedAgentConfig, scriptedJudgeEntry, startLoopback } from "./loopback.js";
 import { runnerBin } from "./runner-bin.js";
 
 const json = process.argv.includes("--json");
@@ -41,6 +42,31 @@ const ISSUE_BODY = [
   '+  return "Hello, " + who + "!";',
   "EOF",
   "```",
+  "",
+  "## Acceptance criteria",
+  "",
+  '- `greet("Ada")` returns `Hello, Ada!`',
+  "- `greet.test.js` passes",
+  "",
+  "What the scripted judge answers (a real judge reads the diff and the CI results):",
+  "",
+  "```flotilla-judge",
+  'if greet.js has "Hello, "',
+  `echo ${JSON.stringify({
+    decision: "approve",
+    summary: "The greeting is spelled right now, and CI's test passes.",
+    criteria: [
+      {
+        criterion: 'greet("Ada") returns Hello, Ada!',
+        met: true,
+        evidence: 'greet.js returns "Hello, " + who',
+      },
+      { criterion: "greet.test.js passes", met: true, evidence: "the CI check test succeeded" },
+    ],
+  })}`,
+  'if greet.js lacks "Hello, "',
+  `echo ${JSON.stringify({ decision: "request_changes", summary: "Still misspelled.", findings: [{ severity: "blocker", file: "greet.js", line: 2, message: "Helo" }] })}`,
+  "```",
 ].join("\n");
 
 interface Step {
@@ -60,6 +86,8 @@ interface Report {
   status: string;
   timeline: Step[];
   checks: { name: string; conclusion: string | null }[];
+  /** The judge's review on the pull request. */
+  review: string;
   diff: string;
   apiRequests: { reads: number; writes: number };
 }
@@ -74,7 +102,8 @@ function describeDelivery(d: Delivery, botLogin: string): string | undefined {
   if (d.event === "issues" && d.action === "labeled")
     return `label agent:scripted added by alice; webhook answered ${d.statusCode} in ${d.durationMs} ms`;
   if (d.event === "issue_comment" && payload.sender?.login === botLogin) {
-    const headline = /\*\*(.+?)\.?\*\*/.exec(payload.comment?.body ?? "")?.[1];
+    // The last headline: the judge's line, once there is one, says more than "Pull request opened".
+    const headline = [...(payload.comment?.body ?? "").matchAll(/\*\*(.+?)[.:]?\*\*/g)].at(-1)?.[1];
     return headline ? `status comment: ${headline.replace(/\[(#\d+)\]\(.*?\)/, "$1")}` : undefined;
   }
   if (d.event === "pull_request" && d.action === "opened")
@@ -148,14 +177,24 @@ async function walkthrough(world: Loopback, setupMs: number): Promise<Report> {
       })) ?? (await status());
   }
 
-  // 3. CI on the pull request's head, and the change itself.
+  // 3. CI on the pull request's head, then the judge and the gate; and the change itself.
   let checks: Report["checks"] = [];
+  let review = "";
   let diff = "";
   if (pull) {
     await sandbox.script.settleCi({});
-    const { data } = await octokit.rest.checks.listForRef({ owner, repo: name, ref: pull.head.sha });
-    checks = data.check_runs.map((run) => ({ name: run.name, conclusion: run.conclusion }));
-    for (const run of data.check_runs) at(`CI check "${run.name}": ${run.conclusion}`);
+    const gate = await waitFor("the gate check", async () => {
+      const { data } = await octokit.rest.checks.listForRef({ owner, repo: name, ref: pull.head.sha });
+      const flotilla = data.check_runs.find((run) => run.name === "Flotilla" && run.status === "completed");
+      return flotilla ? data.check_runs : undefined;
+    });
+    checks = (gate ?? []).map((run) => ({ name: run.name, conclusion: run.conclusion }));
+    checks.sort((a, b) => a.name.localeCompare(b.name));
+    for (const run of gate ?? [])
+      at(`check "${run.name}": ${run.conclusion}`, Date.parse(run.completed_at ?? ""));
+    const reviews = await octokit.rest.pulls.listReviews({ owner, repo: name, pull_number: pull.number });
+    review = (reviews.data[0]?.body ?? "").replace(/^<!--.*-->\n/, "");
+    finalStatus = await status();
     const files = await octokit.rest.pulls.listFiles({ owner, repo: name, pull_number: pull.number });
     diff = files.data
       .map((f) => `--- a/${f.filename}\n+++ b/${f.filename}\n${f.patch ?? "(binary)"}\n`)
@@ -173,6 +212,7 @@ async function walkthrough(world: Loopback, setupMs: number): Promise<Report> {
     status: finalStatus.replace(/^<!--.*-->\n/, ""),
     timeline,
     checks,
+    review,
     diff,
     apiRequests: { reads: meter.reads, writes: meter.writes },
   };
@@ -186,6 +226,7 @@ function print(report: Report, world: Loopback): void {
   console.log("Timeline (ms after the label was added)");
   for (const { ms, step } of report.timeline) console.log(`${String(ms).padStart(7)}  ${step}`);
   console.log(`\nStatus comment on the issue:\n  ${report.status.replaceAll("\n", "\n  ")}`);
+  if (report.review) console.log(`\nThe judge's review:\n  ${report.review.replaceAll("\n", "\n  ")}`);
   if (report.pullRequest) {
     console.log(`\nPull request #${report.pullRequest.number} (${report.pullRequest.branch}):\n`);
     console.log(report.diff);
@@ -208,7 +249,7 @@ async function main(): Promise<number> {
       "greet.js": BUGGY,
       "greet.test.js": TEST,
       "package.json": '{ "name": "hello-flotilla", "type": "module", "private": true }\n',
-      ".github/flotilla.yml": `${actions ? "backend: actions\n" : ""}${scriptedAgentConfig()}\n`,
+      ".github/flotilla.yml": `${actions ? "backend: actions\n" : ""}${scriptedAgentConfig()}\n${scriptedJudgeEntry()}\njudge:\n  agent: scripted-judge\n`,
       ...(actions
         ? {
             ".github/workflows/flotilla-agent.yml": readFileSync(

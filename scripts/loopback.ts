@@ -26,6 +26,20 @@ export function scriptedAgentConfig(name = "scripted", timeout = "60s"): string 
   ].join("\n");
 }
 
+/**
+ * The scripted agent as a judge, an entry under `agents:`: it runs the issue's first `flotilla-judge` block
+ * (which prints a verdict), not the coder's script.
+ */
+export function scriptedJudgeEntry(name = "scripted-judge", timeout = "60s"): string {
+  const agent = resolve(import.meta.dirname, "scripted-agent.mjs");
+  return [
+    `  ${name}:`,
+    "    adapter: command",
+    `    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(agent)}, "--block", "flotilla-judge", "{prompt_file}"]`,
+    `    timeout: ${timeout}`,
+  ].join("\n");
+}
+
 export interface LoopbackOptions {
   /** `owner/name`; the owner becomes an organization. */
   repo: string;

@@ -3,13 +3,15 @@
  * The scripted agent: a stand-in for a coding agent CLI in tests and the demo. It does exactly what the
  * prompt's first ```flotilla-script block says, so a test can write an issue and know the agent's changes.
  *
- *   node scripts/scripted-agent.mjs <prompt file>        (run in the workspace: every path is relative to it)
+ *   node scripts/scripted-agent.mjs [--block NAME] <prompt file>   (run in the workspace: paths are relative to it)
  *
  * Configured as `adapter: command` with `command: ["node", "<abs path>/scripts/scripted-agent.mjs", "{prompt_file}"]`.
  * Plain JavaScript with no dependencies, so it runs wherever Node does.
  *
- * The script is the first fenced code block whose info string is `flotilla-script` (``` or ~~~; use a
- * longer fence, ````flotilla-script, to write a file that contains a ``` line). One command per line; blank
+ * The script is the first fenced code block whose info string is `flotilla-script` (or NAME, with --block:
+ * `--block flotilla-judge` makes a scripted judge), ``` or ~~~; use a longer fence, ````flotilla-script, to
+ * write a file that contains a ``` line. When the prompt quotes feedback (`<feedback …>`), the first block
+ * after it wins: an iteration follows the feedback it was given, as an agent would. One command per line; blank
  * lines and lines starting with # are skipped. The whole script is parsed before anything runs, so a typo
  * changes nothing. Arguments are words, or "double-quoted" strings with JSON escapes ("a \"b\"\n").
  *
@@ -31,6 +33,8 @@
  *   commit <message>            git add -A and git commit in the workspace (the message is the rest of the line)
  *   sleep <ms>                  wait
  *   exit <code> [message]       print the message to stderr and exit with the code, right away
+ *   if <path> has|lacks <text>  run the next command only if the file contains (has) or does not contain
+ *                               (lacks) the text; a missing file contains nothing
  *
  * Paths stay inside the workspace: absolute paths, `..`, `.git` and paths through a symlink are refused.
  * A command that fails prints "scripted-agent: line N: why" to stderr and exits 1; a script that does not
@@ -58,10 +62,13 @@ class ScriptError extends Error {
   }
 }
 
-/** The lines of the first flotilla-script block, with their line numbers in the prompt file. */
-function findScript(text) {
+/** The lines of the script block (see above), with their line numbers in the prompt file. */
+function findScript(text, block) {
   const lines = text.split(/\r?\n/);
-  const start = lines.findIndex((l) => /^ {0,3}(`{3,}|~{3,})[ \t]*flotilla-script[ \t]*$/.test(l));
+  const opens = (l) => new RegExp(`^ {0,3}(\`{3,}|~{3,})[ \\t]*${block}[ \\t]*$`).test(l);
+  const feedback = lines.findIndex((l) => l.startsWith("<feedback"));
+  const after = feedback === -1 ? -1 : lines.findIndex((l, i) => i > feedback && opens(l));
+  const start = after !== -1 ? after : lines.findIndex(opens);
   if (start === -1) return null;
   const fence = /^ {0,3}(`{3,}|~{3,})/.exec(lines[start])[1];
   const close = new RegExp(`^ {0,3}${fence[0]}{${fence.length},}[ \\t]*$`);
@@ -98,7 +105,7 @@ function restOf(text, line) {
   return /^"(?:[^"\\]|\\.)*"$/.test(trimmed) ? unquote(trimmed, line) : trimmed;
 }
 
-const ARITY = { delete: 1, rename: 2, chmod: 2, symlink: 2, binary: 2, sleep: 1 };
+const ARITY = { delete: 1, rename: 2, chmod: 2, symlink: 2, binary: 2, sleep: 1, if: 3 };
 const HEREDOC = new Set(["write", "append", "replace"]);
 
 /** Parses every command first, so a script with a mistake fails before it changes anything. */
@@ -135,6 +142,8 @@ function parse(script) {
         throw new ScriptError(number, "chmod takes +x or -x");
       if (name === "sleep" && !/^\d+$/.test(args[0]))
         throw new ScriptError(number, "sleep takes milliseconds");
+      if (name === "if" && !["has", "lacks"].includes(args[1]))
+        throw new ScriptError(number, 'if takes a path, has or lacks, and a text: if src/a.js has "a + b"');
       commands.push({ name, number, args });
     } else throw new ScriptError(number, `unknown command "${name}"`);
   }
@@ -276,18 +285,26 @@ async function run(command) {
     case "exit":
       if (args[1]) console.error(args[1]);
       process.exit(args[0]);
+      return;
+    case "if": {
+      const full = inside(args[0], line);
+      const content = lstatSync(full, { throwIfNoEntry: false }) ? readFileSync(full, "utf8") : "";
+      return content.includes(args[2]) === (args[1] === "has");
+    }
   }
 }
 
 async function main() {
-  const promptFile = process.argv[2];
-  if (!promptFile) {
-    console.error("usage: scripted-agent.mjs <prompt file>   (run in the workspace)");
+  const args = process.argv.slice(2);
+  const block = args[0] === "--block" ? args[1] : "flotilla-script";
+  const promptFile = args[0] === "--block" ? args[2] : args[0];
+  if (!promptFile || !/^[\w-]+$/.test(block ?? "")) {
+    console.error("usage: scripted-agent.mjs [--block NAME] <prompt file>   (run in the workspace)");
     return 2;
   }
-  const script = findScript(readFileSync(promptFile, "utf8"));
+  const script = findScript(readFileSync(promptFile, "utf8"), block);
   if (script === null) {
-    console.log("scripted-agent: the prompt has no flotilla-script block; nothing to do");
+    console.log(`scripted-agent: the prompt has no ${block} block; nothing to do`);
     return 0;
   }
   let commands;
@@ -297,9 +314,14 @@ async function main() {
     console.error(`scripted-agent: ${error.message}`);
     return 2;
   }
+  let skip = false;
   for (const command of commands) {
+    if (skip) {
+      skip = false;
+      continue;
+    }
     try {
-      await run(command);
+      if ((await run(command)) === false) skip = true;
     } catch (error) {
       const why = error instanceof ScriptError ? error.message : `line ${command.number}: ${error.message}`;
       console.error(`scripted-agent: ${why}`);

@@ -95,10 +95,15 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
           },
           github: async (installationId) => (await probot.auth(installationId)) as GitHub,
           permissions,
+          appId: settings.appId,
           log,
         },
         connection,
-        { ...options.worker, concurrency: settings.workerConcurrency },
+        {
+          ...options.worker,
+          concurrency: settings.workerConcurrency,
+          ...(settings.judgeConcurrency ? { judgeConcurrency: settings.judgeConcurrency } : {}),
+        },
       );
       stops.push(workers.close);
     }
@@ -115,7 +120,7 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
         log,
         Probot: Probot.defaults(probotOptions(fleet)),
       });
-      await server.load(createApp({ fleet, permissions }));
+      await server.load(createApp({ fleet, permissions, appId: settings.appId }));
       const http = await server.start();
       stops.push(() => server.stop());
       result.port = (http.address() as AddressInfo).port;

@@ -9,11 +9,12 @@ interface Report {
   status: string;
   timeline: { ms: number; step: string }[];
   checks: { name: string; conclusion: string | null }[];
+  review: string;
   diff: string;
 }
 
 describe("the demo (npm run demo -- --json)", () => {
-  it("turns a labelled issue into a pull request with the fix, checked by CI, and exits 0", async () => {
+  it("turns a labelled issue into a pull request with the fix, checked by CI and the judge, and exits 0", async () => {
     const { stdout, stderr } = await promisify(execFile)(
       "npx",
       ["--no-install", "tsx", "scripts/demo.ts", "--json"],
@@ -28,15 +29,23 @@ describe("the demo (npm run demo -- --json)", () => {
     expect(report.pullRequest?.branch).toBe(`flotilla/${report.issue}-scripted`);
     expect(report.diff).toContain('-  return "Helo, " + who + "!";');
     expect(report.diff).toContain('+  return "Hello, " + who + "!";');
-    expect(report.checks).toEqual([{ name: "test", conclusion: "success" }]);
+    expect(report.checks).toEqual([
+      { name: "Flotilla", conclusion: "success" },
+      { name: "Flotilla judge", conclusion: "success" },
+      { name: "test", conclusion: "success" },
+    ]);
     expect(report.status).toContain(`Pull request opened: [#${report.pullRequest?.number}]`);
+    expect(report.status).toContain("Gate passed");
+    expect(report.review).toContain("Approved");
     // The steps in the order they happened, from the label to CI's verdict.
     const steps = report.timeline.map((s) => s.step);
     const order = [
       /^label agent:scripted added by alice; webhook answered 200/,
       /Running/,
       /opened by/,
-      /CI check/,
+      /check "test": success/,
+      /check "Flotilla": success/,
+      /Gate passed/,
     ];
     const positions = order.map((pattern) => steps.findIndex((step) => pattern.test(step)));
     expect(positions.every((p) => p >= 0)).toBe(true);

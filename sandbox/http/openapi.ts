@@ -84,7 +84,19 @@ function applyErrata(doc: OpenApiDocument): void {
     account.anyOf = account.allOf;
     delete account.allOf;
   }
+  // A commit's author and committer `email` are `format: email`, but a bot's noreply address, which GitHub
+  // sends for every commit an App makes (`41898282+github-actions[bot]@users.noreply.github.com`), has
+  // brackets that the format does not allow. The check suite's `head_commit` is such a "simple-commit".
+  const simpleCommit = (doc.components as { schemas?: Record<string, SchemaNode> }).schemas?.[
+    "simple-commit"
+  ];
+  for (const who of ["author", "committer"]) {
+    const email = simpleCommit?.properties?.[who]?.properties?.email;
+    if (email?.format === "email") delete email.format;
+  }
 }
+
+type SchemaNode = { properties?: Record<string, SchemaNode>; format?: string };
 
 /**
  * OpenAPI 3.0's `nullable: true` is not JSON Schema: Ajv only accepts it beside `type`. GitHub also puts it

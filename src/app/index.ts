@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunction, Context } from "probot";
 import type { Fleet } from "../fleet/fleet.js";
+import { followCi } from "./handlers/follow-ci.js";
+import { gateMergeGroup } from "./handlers/gate-merge-group.js";
+import { reviewHead } from "./handlers/review-head.js";
 import { startTask } from "./handlers/start-task.js";
 import { stopTask } from "./handlers/stop-task.js";
 import { trackRun } from "./handlers/track-run.js";
@@ -10,6 +13,8 @@ import { SenderPermissions } from "./validation/sender-permission.js";
 
 export interface AppDeps {
   fleet: Fleet;
+  /** The App's own id: its check runs are not CI. */
+  appId: number;
   permissions?: SenderPermissions;
 }
 
@@ -45,5 +50,14 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     app.on(["issues.labeled", "issues.opened"], timed(startTask({ fleet, permissions })));
     app.on(["issues.unlabeled", "issues.closed"], timed(stopTask({ fleet, permissions })));
     app.on(["workflow_run", "workflow_job"], timed(trackRun({ fleet })));
+    app.on(
+      ["pull_request.opened", "pull_request.reopened", "pull_request.synchronize"],
+      timed(reviewHead({ fleet })),
+    );
+    app.on(
+      ["check_run.completed", "check_suite.completed", "status", "workflow_run.completed"],
+      timed(followCi({ fleet, appId: deps.appId })),
+    );
+    app.on("merge_group.checks_requested", timed(gateMergeGroup({ fleet })));
   };
 }

@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Agent runs at once across one installation's repositories (each repository has its own limit too). */
   INSTALLATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Judge agent runs at once in one worker process, besides its coding agents. */
+  JUDGE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 });
 
 export interface Settings {
@@ -56,6 +58,8 @@ export interface Settings {
   dataDir: string;
   workerConcurrency: number;
   installationConcurrency: number;
+  /** Judge runs at once in one worker process. @defaultValue 2 */
+  judgeConcurrency?: number;
 }
 
 export class SettingsError extends Error {
@@ -96,6 +100,7 @@ export function loadSettings(
     dataDir: values.DATA_DIR,
     workerConcurrency: values.WORKER_CONCURRENCY,
     installationConcurrency: values.INSTALLATION_CONCURRENCY,
+    judgeConcurrency: values.JUDGE_CONCURRENCY,
   };
 }
 

@@ -27,6 +27,10 @@ export interface RunRequest {
   /** Installation token to fetch the repository; read access is all a backend may use it for. */
   token: string;
   signal?: AbortSignal;
+  /** `judge`: the agent reviews (`request.judge`) and whatever it changes is discarded. @defaultValue "code" */
+  role?: "code" | "judge";
+  /** Where the agent starts: a commit of this branch (the pull request's head). @defaultValue the default branch's head */
+  checkout?: { branch: string; sha: string };
 }
 
 /** Runs the agent on the worker host and returns when it is done (`local`). */

@@ -15,17 +15,26 @@ export class LocalBackend implements InlineBackend {
     private readonly secretsFrom: NodeJS.ProcessEnv,
   ) {}
 
-  async run({ task, request, token, signal }: RunRequest): Promise<AgentRun> {
-    // 1. A fresh worktree; one left by a worker that crashed on this task is removed first.
+  async run({ task, request, token, signal, role = "code", checkout }: RunRequest): Promise<AgentRun> {
+    // 1. A fresh worktree; one left by a worker that crashed on this task (in this role) is removed first.
+    //    `.` cannot occur in a task id, so one task's prefix never matches another agent's worktrees.
+    const kind = role === "judge" ? "j" : "a";
     const workspace = await this.workspaces.open(
       { key: String(task.repo.id), url: task.repo.cloneUrl, token },
       {
-        baseBranch: task.repo.defaultBranch,
-        branch: task.branch,
-        name: `${task.id}-a${task.attempt}-${randomBytes(3).toString("hex")}`,
-        stalePrefix: `${task.id}-`,
+        baseBranch: checkout?.branch ?? task.repo.defaultBranch,
+        ...(checkout ? { at: checkout.sha } : {}),
+        branch: role === "judge" ? task.branch.replace(/^flotilla\//, "flotilla-judge/") : task.branch,
+        name: `${task.id}.${kind}${task.attempt}-${randomBytes(3).toString("hex")}`,
+        stalePrefix: `${task.id}.${kind}`,
       },
     );
+    const agent = role === "judge" ? task.settings.judge?.agent : task.settings.agent;
+    const agentName = role === "judge" ? task.settings.judge?.name : task.agent;
+    if (!agent || !agentName) {
+      await workspace.close();
+      throw new Error(`task ${task.id} has no judge configured`);
+    }
     try {
       // 2. The same task spec flotilla-runner runs on a CI runner, run in-process; then the changeset it left.
       const result = await runSpec(
@@ -34,8 +43,8 @@ export class LocalBackend implements InlineBackend {
           repo: `${task.repo.owner}/${task.repo.name}`,
           workspace: workspace.dir,
           baseSha: workspace.baseSha,
-          agentName: task.agent,
-          agent: task.settings.agent,
+          agentName,
+          agent,
           request,
           protectedPaths: task.settings.protectedPaths,
         },

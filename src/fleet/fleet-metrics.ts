@@ -60,6 +60,20 @@ export class FleetMetrics {
     await m.exec().catch(() => undefined);
   }
 
+  /** A judge run ended: its decision (`no-verdict` when it errored, timed out or answered nonsense), its cost. */
+  async judged(task: Task, judge: string, decision: string, costUsd: number | undefined): Promise<void> {
+    const repo = `${task.repo.owner}/${task.repo.name}`;
+    const m = this.redis.multi();
+    m.hincrbyfloat(this.keys.metrics, field("flotilla_judge_verdicts_total", { decision, judge, repo }), 1);
+    if (costUsd !== undefined && costUsd > 0)
+      m.hincrbyfloat(
+        this.keys.metrics,
+        field("flotilla_agent_cost_usd_total", { agent: judge, repo }),
+        costUsd,
+      );
+    await m.exec().catch(() => undefined);
+  }
+
   /** A task attempt started running: how long it waited since it was asked for. */
   async taskStarted(task: Task, startedAt: string): Promise<void> {
     if (!task.queuedAt) return;

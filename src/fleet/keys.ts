@@ -34,6 +34,10 @@ export class Keys {
   remoteRun(repoId: number, runId: number): string {
     return `${this.prefix}:repo:${repoId}:actions-run:${runId}`;
   }
+  /** The task whose pull request has this head, so the CI webhooks for the commit find its review. */
+  reviewHead(repoId: number, sha: string): string {
+    return `${this.prefix}:repo:${repoId}:review-head:${sha}`;
+  }
   /** The fleet's counters and histogram buckets (fleet-metrics.ts). */
   get metrics(): string {
     return `${this.prefix}:metrics:counters`;

@@ -8,6 +8,7 @@ import { upsertPullRequest } from "../publish/pull-request.js";
 import { pullRequestTitle, renderPullRequestBody } from "../publish/pull-request-body.js";
 import { lastLines } from "../runner/redact.js";
 import { finish, showStatus } from "./finish-task.js";
+import { requestReview } from "./review/start-review.js";
 import type { RunDeps } from "./run-task.js";
 import type { Task, TaskError, TaskState } from "./task.js";
 import type { UpdateCondition } from "./task-store.js";
@@ -99,8 +100,12 @@ export async function publishRun(
       baseSha: changeset.baseSha,
       files: changeset.files,
       read: run.read,
-      message: `${title} (#${committing.issue})\n\nMade by the ${committing.agent} agent via Flotilla.`,
-      mayReplace: async (head) => ((await fleet.store.get(committing.id))?.commits ?? []).includes(head),
+      message: commitMessage(committing, title),
+      // An iteration only adds to the head it started from; a fresh attempt may replace only Flotilla's commits.
+      mayReplace: async (head) =>
+        committing.iteration
+          ? head === committing.iteration.headSha
+          : ((await fleet.store.get(committing.id))?.commits ?? []).includes(head),
       recordCommit: async (sha) => {
         const commits = (await fleet.store.get(committing.id))?.commits ?? [];
         await fleet.store.update(committing.id, { commits: [...commits, sha] });
@@ -138,6 +143,12 @@ export async function openPullRequest(
     {},
   );
   if (!still) return stopped(deps, gh, task, when);
+  // An iteration's commit lands on the open pull request; its title and body stay as people may have edited them.
+  if (task.iteration && task.pr) {
+    const done = await finish(deps, gh, task, "checking", {}, when);
+    await requestReview(deps.fleet, done);
+    return done;
+  }
   const pr = await withRetries(() =>
     upsertPullRequest(gh, {
       owner: task.repo.owner,
@@ -149,7 +160,15 @@ export async function openPullRequest(
     }),
   );
   log.info({ pr: pr.number, created: pr.created }, "pull request ready");
-  return finish(deps, gh, task, "checking", { pr: { number: pr.number, url: pr.url } }, when);
+  const done = await finish(deps, gh, task, "checking", { pr: { number: pr.number, url: pr.url } }, when);
+  await requestReview(deps.fleet, done);
+  return done;
+}
+
+function commitMessage(task: Task, title: string): string {
+  if (!task.iteration) return `${title} (#${task.issue})\n\nMade by the ${task.agent} agent via Flotilla.`;
+  const who = task.iteration.automatic ? "CI and the judge" : "review";
+  return `Address ${who} feedback on #${task.pr?.number ?? task.issue}\n\nMade by the ${task.agent} agent via Flotilla.`;
 }
 
 /** The issue's title as it was when asked; the issue now, for a record made before triggers were kept. */

@@ -3,11 +3,15 @@ import type { Redis } from "ioredis";
 import type { Task } from "./task.js";
 
 /**
- * The two BullMQ queues. Jobs carry ids only: never tokens, never issue text; a worker reads the task record
+ * The BullMQ queues. Jobs carry ids only: never tokens, never issue text; a worker reads the task record
  * and authenticates from its installation id.
  */
 export const RUN_QUEUE = "flotilla-runs";
 export const UPDATE_QUEUE = "flotilla-updates";
+/** The judge's short steps: check runs, CI follow-up, the gate, merge groups. */
+export const REVIEW_QUEUE = "flotilla-reviews";
+/** Judge agent runs, apart from the short steps so that those never wait behind an agent. */
+export const JUDGE_QUEUE = "flotilla-judge";
 /** The watchdog's repeatable job, in a queue of its own so that it never looks like pending work. */
 export const WATCHDOG_QUEUE = "flotilla-watchdog";
 
@@ -40,9 +44,40 @@ export type UpdateJob =
       body: string;
     };
 
+/** A step of the judge's work on one head of a task's pull request. */
+export type ReviewJob =
+  /** A new head: put up the check runs and wait for CI. */
+  | { kind: "start"; taskId: string; sha: string; pr: number }
+  /** CI reported something on the head (or its wait ran out): judge once it is done, or bring the gate up to date. */
+  | { kind: "ci"; taskId: string; sha: string }
+  /** A head of a pull request no agent made: the gate passes at once, so requiring it holds up no one else. */
+  | {
+      kind: "pass-gate";
+      installationId: number;
+      repo: { owner: string; name: string };
+      sha: string;
+      pr: number;
+    }
+  /** A merge group in the merge queue: the gate on its head for the pull request in it. */
+  | {
+      kind: "merge-group";
+      installationId: number;
+      repo: { id: number; owner: string; name: string };
+      headSha: string;
+      headRef: string;
+    };
+
+/** Run the judge agent on a task's pull request head. */
+export interface JudgeJob {
+  taskId: string;
+  sha: string;
+}
+
 export interface Queues {
   runs: Queue<RunJob | CollectJob>;
   updates: Queue<UpdateJob>;
+  reviews: Queue<ReviewJob>;
+  judge: Queue<JudgeJob>;
   watchdog: Queue;
   close(): Promise<void>;
 }
@@ -61,35 +96,34 @@ export function openQueues(
   onError: (error: Error) => void = () => {},
 ): Queues {
   const common = { connection, prefix, skipWaitingForReady: true } as const;
-  const runs = new Queue<RunJob | CollectJob>(RUN_QUEUE, {
-    ...common,
-    defaultJobOptions: {
-      attempts: 5,
-      backoff: { type: "exponential", delay: 5_000 },
-      removeOnComplete: KEEP,
-      removeOnFail: KEEP,
-    },
-  });
-  const updates = new Queue<UpdateJob>(UPDATE_QUEUE, {
-    ...common,
-    defaultJobOptions: {
-      attempts: 8,
-      backoff: { type: "exponential", delay: 2_000 },
-      removeOnComplete: KEEP,
-      removeOnFail: KEEP,
-    },
-  });
+  // A job's tries, and the first wait before the next (doubling each time).
+  const queue = <T>(name: string, attempts: number, delay: number) =>
+    new Queue<T>(name, {
+      ...common,
+      defaultJobOptions: {
+        attempts,
+        backoff: { type: "exponential", delay },
+        removeOnComplete: KEEP,
+        removeOnFail: KEEP,
+      },
+    });
+  const runs = queue<RunJob | CollectJob>(RUN_QUEUE, 5, 5_000);
+  const updates = queue<UpdateJob>(UPDATE_QUEUE, 8, 2_000);
+  const reviews = queue<ReviewJob>(REVIEW_QUEUE, 8, 2_000);
+  const judge = queue<JudgeJob>(JUDGE_QUEUE, 3, 10_000);
   const watchdog = new Queue(WATCHDOG_QUEUE, {
     ...common,
     defaultJobOptions: { attempts: 1, removeOnComplete: 10, removeOnFail: 10 },
   });
-  for (const queue of [runs, updates, watchdog]) queue.on("error", onError);
+  for (const queue of [runs, updates, reviews, judge, watchdog]) queue.on("error", onError);
   return {
     runs,
     updates,
+    reviews,
+    judge,
     watchdog,
     close: async () => {
-      await Promise.all([runs.close(), updates.close(), watchdog.close()]);
+      await Promise.all([runs.close(), updates.close(), reviews.close(), judge.close(), watchdog.close()]);
     },
   };
 }
@@ -102,6 +136,16 @@ export function collectJobFor(task: Pick<Task, "id" | "attempt" | "run">): Colle
 /** The collect job's id: one per dispatch, so the webhook and the watchdog both asking collect once. */
 export function collectJobId(job: CollectJob): string {
   return `collect-${job.taskId}-a${job.attempt}-d${job.dispatch}`;
+}
+
+/** One start per head and task: a webhook redelivered and Flotilla's own trigger start it once. */
+export function reviewStartJobId(taskId: string, sha: string): string {
+  return `review-${taskId}-${sha}`;
+}
+
+/** One judge run per head and task. */
+export function judgeJobId(taskId: string, sha: string): string {
+  return `judge-${taskId}-${sha}`;
 }
 
 /** The run job's id: one per task attempt, so adding it again (a retry, the reconciler) is a no-op. */

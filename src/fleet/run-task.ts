@@ -3,6 +3,7 @@ import { readConversation } from "../app/data/issue-conversation.js";
 import type { SenderPermissions } from "../app/validation/sender-permission.js";
 import type { AgentRun, InlineBackend, RemoteBackend, RunRequest } from "../backends/backend.js";
 import type { GitHub } from "../github/octokit.js";
+import { readDiff } from "../github/read-diff.js";
 import { readOnlyToken } from "../github/read-token.js";
 import { withRetries } from "../github/with-retries.js";
 import { startRemoteRun } from "./dispatch-run.js";
@@ -21,6 +22,8 @@ export interface RunDeps {
   github(installationId: number): Promise<GitHub>;
   /** Who may be heard in the prompt (the same check, and cache, as for who may start agents). */
   permissions: SenderPermissions;
+  /** The App's id: its own check runs are not the repository's CI. */
+  appId: number;
   log: Logger;
   /** How often a running local agent looks for a stop request. @defaultValue 1 s */
   cancelPollMs?: number;
@@ -109,7 +112,14 @@ async function runInline(
   }, deps.cancelPollMs ?? 1_000);
   let run: AgentRun;
   try {
-    run = await backend.run({ task, request, token, signal: stop.signal });
+    run = await backend.run({
+      task,
+      request,
+      token,
+      signal: stop.signal,
+      // An iteration continues the pull request from the head it was asked on.
+      ...(task.iteration ? { checkout: { branch: task.branch, sha: task.iteration.headSha } } : {}),
+    });
   } finally {
     clearInterval(watch);
     stopping?.removeEventListener("abort", onStopping);
@@ -144,10 +154,20 @@ async function readRequest(deps: RunDeps, gh: GitHub, task: Task): Promise<RunRe
       permissions: deps.permissions,
     }),
   );
+  // An iteration also sees what to address and the pull request's diff as it stands.
+  const iteration = task.iteration;
+  const diff = iteration
+    ? (
+        await withRetries(() =>
+          readDiff(gh, { ...where, base: task.repo.defaultBranch, head: iteration.headSha }),
+        )
+      ).diff
+    : undefined;
   return {
     issue: { number: task.issue, title: issue.title, body: issue.body },
     comments,
     triggeredAt: at,
+    ...(iteration ? { feedback: iteration.feedback, diff } : {}),
     ...(task.settings.prompt ? { maxBytes: task.settings.prompt.maxSize } : {}),
   };
 }

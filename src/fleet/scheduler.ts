@@ -115,6 +115,8 @@ const PER_ATTEMPT_FIELDS = [
   "prBody",
   "run",
   "cancel",
+  "iteration",
+  "autoRounds",
 ];
 
 // KEYS: delivery, task, repos. ARGV (after ADMIT's): delivery ttl (0 = none), perRepo, fields (JSON object of
@@ -293,6 +295,11 @@ export class Scheduler {
   }
 
   /** Tasks holding a slot in the repository, for the reconciler. */
+  /** The repository's slot count as its config last said (1 when never seen). */
+  async limitOf(repoId: number): Promise<number> {
+    return Number((await this.redis.get(this.keys.limit(repoId))) ?? 1);
+  }
+
   async holding(repoId: number): Promise<string[]> {
     return this.redis.smembers(this.keys.running(repoId));
   }

@@ -1,4 +1,4 @@
-import type { StatusView } from "../publish/status-comment.js";
+import type { IterationView, ReviewView, StatusView } from "../publish/status-comment.js";
 import { SLOT_STATES, type Task } from "./task.js";
 
 /** What the status comment shows for a task record; the one place that maps states to what people see. */
@@ -10,13 +10,20 @@ export function statusView(task: Task): StatusView {
     return { state: "stopping", agent, reason: task.cancel.reason };
   switch (task.state) {
     case "queued":
-      return { state: "queued", agent, ...(task.position ? { position: task.position } : {}) };
+      return { state: "queued", agent, ...position(task), ...iteration(task) };
     case "dispatched":
       if (task.run)
-        return { state: "running", agent, backend: task.settings.backend, waiting: true, ...log(task) };
-      return { state: "queued", agent, ...(task.position ? { position: task.position } : {}) };
+        return {
+          state: "running",
+          agent,
+          backend: task.settings.backend,
+          waiting: true,
+          ...log(task),
+          ...iteration(task),
+        };
+      return { state: "queued", agent, ...position(task), ...iteration(task) };
     case "running":
-      return { state: "running", agent, backend: task.settings.backend, ...log(task) };
+      return { state: "running", agent, backend: task.settings.backend, ...log(task), ...iteration(task) };
     case "collecting":
     case "publishing":
       return { state: "publishing", agent };
@@ -24,7 +31,7 @@ export function statusView(task: Task): StatusView {
     case "judging":
     case "ready":
     case "changes-requested":
-      if (task.pr) return { state: "pr-opened", agent, pr: task.pr, durationMs };
+      if (task.pr) return { state: "pr-opened", agent, pr: task.pr, durationMs, ...review(task) };
       return { state: "publishing", agent };
     case "no-changes":
       return { state: "no-changes", agent, durationMs, ...tail(task) };
@@ -51,6 +58,41 @@ export function statusView(task: Task): StatusView {
         ...log(task),
       };
   }
+}
+
+function position(task: Task): { position?: number } {
+  return task.position ? { position: task.position } : {};
+}
+
+function iteration(task: Task): { iteration?: IterationView } {
+  if (!task.iteration || !task.pr) return {};
+  const judge = task.settings.judge;
+  return {
+    iteration: {
+      pr: task.pr,
+      ...(task.iteration.automatic && judge
+        ? { round: task.autoRounds ?? 1, maxRounds: judge.maxRounds }
+        : {}),
+    },
+  };
+}
+
+/** The judge on the pull request's latest head, once Flotilla has started on it. */
+function review(task: Task): { review?: ReviewView } {
+  const judge = task.settings.judge;
+  const r = task.review;
+  if (!judge || !r) return {};
+  const stage =
+    r.stage !== "done" ? r.stage : r.gate === "success" ? ("passed" as const) : ("failed" as const);
+  return {
+    review: {
+      stage,
+      judge: judge.name,
+      ...(r.gateTitle ? { reason: r.gateTitle } : {}),
+      rounds: task.autoRounds ?? 0,
+      maxRounds: judge.maxRounds,
+    },
+  };
 }
 
 function tail(task: Task): { outputTail?: string } {

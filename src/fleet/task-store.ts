@@ -1,9 +1,10 @@
 import type { Redis } from "ioredis";
 import type { Keys } from "./keys.js";
-import type { Task, TaskState } from "./task.js";
+import type { Review, Task, TaskState } from "./task.js";
 
 // KEYS: task. ARGV: states (JSON array of JSON-encoded states), attempt (0: any), dispatch (0: any; -1: no
-// run recorded yet), '1' when no stop may have been asked for, then field, value pairs.
+// run recorded yet), '1' when no stop may have been asked for, the review's sha ('' for any, '-' for none
+// recorded) and stage ('' for any), then field, value pairs.
 const UPDATE_IF = `
 local state = redis.call('HGET', KEYS[1], 'state')
 local allowed = false
@@ -19,7 +20,16 @@ elseif ARGV[3] ~= '0' then
   if not run or tostring(cjson.decode(run).dispatch) ~= ARGV[3] then return 0 end
 end
 if ARGV[4] == '1' and redis.call('HEXISTS', KEYS[1], 'cancel') == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+local review = redis.call('HGET', KEYS[1], 'review')
+if ARGV[5] == '-' then
+  if review then return 0 end
+elseif ARGV[5] ~= '' then
+  if not review then return 0 end
+  review = cjson.decode(review)
+  if review.sha ~= ARGV[5] then return 0 end
+  if ARGV[6] ~= '' and review.stage ~= ARGV[6] then return 0 end
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 7))
 redis.call('HINCRBY', KEYS[1], 'version', 1)
 return 1
 `;
@@ -32,6 +42,8 @@ export interface UpdateCondition {
   dispatch?: number | "none";
   /** No stop has been asked for (`cancel` unset). */
   notCancelled?: boolean;
+  /** The judge's work is on this head (null: on none yet), and at this stage: a newer head supersedes it. */
+  review?: { sha: string | null; stage?: Review["stage"] };
 }
 
 /**
@@ -73,6 +85,8 @@ export class TaskStore {
       String(when.attempt ?? 0),
       when.dispatch === "none" ? "-1" : String(when.dispatch ?? 0),
       when.notCancelled ? "1" : "0",
+      when.review === undefined ? "" : (when.review.sha ?? "-"),
+      when.review?.stage ?? "",
       ...fields,
     );
     return done === 1 ? this.get(id) : undefined;

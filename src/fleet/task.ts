@@ -46,6 +46,55 @@ export interface TaskSettings {
   prompt: RepoConfig["prompt"];
   /** For the actions backend (absent in records made before it). */
   actions?: RepoConfig["actions"];
+  /** Who judges the pull request, and how (absent in records made before the judge, or when it is off). */
+  judge?: JudgeSettings;
+}
+
+/** The judge, resolved when the task was asked for. */
+export interface JudgeSettings {
+  /** The agent's name under `agents`, and its settings. */
+  name: string;
+  agent: AgentConfig;
+  /** The judge is the author's own agent: no other was configured. */
+  sameAsAuthor: boolean;
+  maxRounds: number;
+  ciTimeoutMs: number;
+}
+
+/** Feedback an iteration works on: the judge's findings, failing checks, a person's words. */
+export interface IterationFeedback {
+  text: string;
+  author?: string;
+}
+
+/**
+ * An attempt that continues the pull request instead of starting over: the agent starts from the branch's
+ * head and its commit is added on top.
+ */
+export interface Iteration {
+  /** The head it starts from; the branch must still be there when the commit lands. */
+  headSha: string;
+  feedback: IterationFeedback[];
+  /** Started by the fix loop (counts against `judge.maxRounds`), not by a person. */
+  automatic: boolean;
+}
+
+/** The judge's work on one head of the pull request. */
+export interface Review {
+  sha: string;
+  pr: number;
+  /** waiting-ci: the check runs are up, CI is not done; judging: the judge agent runs; done: verdict posted. */
+  stage: "waiting-ci" | "judging" | "done";
+  judgeCheckId: number;
+  gateCheckId: number;
+  /** When the judge stops waiting for CI. */
+  ciDeadline: string;
+  /** The judge's decision, or why there is none. */
+  decision?: "approve" | "request_changes" | "inconclusive";
+  problem?: string;
+  /** The gate as last reported, and its title (what is missing). */
+  gate?: "success" | "failure";
+  gateTitle?: string;
 }
 
 /** The GitHub Actions run doing an attempt's work, for the actions backend. */
@@ -108,6 +157,12 @@ export interface Task {
   run?: RemoteRun;
   /** Set when a person asked to stop the attempt (label removed, issue closed): why. */
   cancel?: { at: string; reason: string };
+  /** Set when this attempt iterates on the pull request rather than starting from the default branch. */
+  iteration?: Iteration;
+  /** Automatic fix iterations so far on this pull request (the fix loop's count, see `judge.maxRounds`). */
+  autoRounds?: number;
+  /** The judge on the pull request's latest head. */
+  review?: Review;
   /** The agent's last lines of output, redacted. */
   outputTail?: string;
   /** What the agent reported spending in this attempt. */
@@ -127,4 +182,11 @@ export function taskIdFor(repoId: number, issue: number, agent: string): string 
 /** The branch a task's work is published on; one per issue and agent, reused by reruns. */
 export function branchFor(issue: number, agent: string): string {
   return `flotilla/${issue}-${agent}`;
+}
+
+/** The issue and agent of a task branch (`flotilla/<issue>-<agent>`), or undefined for any other branch. */
+export function parseTaskBranch(branch: string): { issue: number; agent: string } | undefined {
+  const match = /^flotilla\/([1-9]\d*)-([a-z0-9][a-z0-9-]*)$/.exec(branch);
+  if (!match?.[1] || !match[2]) return undefined;
+  return { issue: Number(match[1]), agent: match[2] };
 }

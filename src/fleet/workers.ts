@@ -6,6 +6,10 @@ import { isTransient } from "./errors.js";
 import { postNotice } from "./post-notice.js";
 import {
   type CollectJob,
+  JUDGE_QUEUE,
+  type JudgeJob,
+  REVIEW_QUEUE,
+  type ReviewJob,
   RUN_QUEUE,
   type RunJob,
   UPDATE_QUEUE,
@@ -13,6 +17,10 @@ import {
   WATCHDOG_QUEUE,
 } from "./queues.js";
 import { reconcile } from "./reconcile.js";
+import { followCi } from "./review/follow-ci.js";
+import { gateMergeGroup, passGate } from "./review/gate-merge-group.js";
+import { judgePull } from "./review/judge-pull.js";
+import { startReview } from "./review/start-review.js";
 import { type RunDeps, runTask } from "./run-task.js";
 import { syncStatusComment } from "./status-sync.js";
 import { watchRuns } from "./watchdog.js";
@@ -28,6 +36,8 @@ export interface WorkerOptions {
   reconcileIntervalMs?: number;
   /** How often the watchdog follows up workflow runs in flight. @defaultValue 60 s */
   watchdogIntervalMs?: number;
+  /** Judge agent runs at once in this process. @defaultValue 2 */
+  judgeConcurrency?: number;
 }
 
 export interface Workers {
@@ -64,8 +74,21 @@ export function startWorkers(deps: RunDeps, connection: Redis, options: WorkerOp
     ...common,
     concurrency: 8,
   });
+  const reviews = new Worker<ReviewJob>(REVIEW_QUEUE, (job) => runReviewStep(deps, job), {
+    ...common,
+    concurrency: 8,
+  });
+  const judge = new Worker<JudgeJob>(
+    JUDGE_QUEUE,
+    (job) => judgePull(deps, job.data, job.attemptsMade + 1 >= (job.opts.attempts ?? 1), stopping.signal),
+    {
+      ...common,
+      concurrency: options.judgeConcurrency ?? 2,
+    },
+  );
   const watchdog = new Worker(WATCHDOG_QUEUE, () => watchRuns(deps), { ...common, concurrency: 1 });
-  for (const worker of [runs, updates, watchdog]) {
+  const all = [runs, updates, reviews, judge, watchdog];
+  for (const worker of all) {
     worker.on("failed", (job, error) => log.warn({ job: job?.id, err: error }, "job failed"));
     worker.on("error", (error) => log.error({ err: error }, "worker error"));
   }
@@ -82,9 +105,23 @@ export function startWorkers(deps: RunDeps, connection: Redis, options: WorkerOp
     close: async () => {
       clearInterval(timer);
       stopping.abort();
-      await Promise.all([runs.close(), updates.close(), watchdog.close()]);
+      await Promise.all(all.map((worker) => worker.close()));
     },
   };
+}
+
+async function runReviewStep(deps: RunDeps, job: Job<ReviewJob>): Promise<void> {
+  const step = job.data;
+  try {
+    if (step.kind === "start") await startReview(deps, step.taskId, step.sha, step.pr);
+    else if (step.kind === "ci") await followCi(deps, step.taskId, step.sha);
+    else if (step.kind === "pass-gate") await passGate(deps, step);
+    else await gateMergeGroup(deps, step);
+  } catch (error) {
+    if (!isTransient(error))
+      throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+    throw error;
+  }
 }
 
 async function runUpdate(deps: RunDeps, job: Job<UpdateJob>): Promise<void> {

@@ -15,6 +15,7 @@ export type StatusView =
       agent: string;
       /** 1-based place among this repository's waiting tasks. */
       position?: number;
+      iteration?: IterationView;
     }
   | {
       state: "running";
@@ -24,9 +25,16 @@ export type StatusView =
       logUrl?: string;
       /** Dispatched, but the run has not started on a runner yet. */
       waiting?: boolean;
+      iteration?: IterationView;
     }
   | { state: "publishing"; agent: string }
-  | { state: "pr-opened"; agent: string; pr: { number: number; url: string }; durationMs: number }
+  | {
+      state: "pr-opened";
+      agent: string;
+      pr: { number: number; url: string };
+      durationMs: number;
+      review?: ReviewView;
+    }
   | { state: "no-changes"; agent: string; durationMs: number; outputTail?: string }
   /** The path policy or the size limits refused the changes. */
   | { state: "refused"; agent: string; reason: string; paths: string[] }
@@ -35,6 +43,25 @@ export type StatusView =
   | { state: "cancelled"; agent: string; reason?: string; logUrl?: string }
   /** A stop was asked for; whoever runs the agent is stopping it. */
   | { state: "stopping"; agent: string; reason: string };
+
+/** Where the judge is on the pull request's head. */
+export interface ReviewView {
+  stage: "waiting-ci" | "judging" | "passed" | "failed";
+  judge: string;
+  /** For `failed`: what the gate is missing, e.g. "CI failed: test". */
+  reason?: string;
+  /** Automatic fix rounds done, and the most there may be. */
+  rounds: number;
+  maxRounds: number;
+}
+
+/** Set while an attempt works on feedback for an open pull request. */
+export interface IterationView {
+  pr: { number: number; url: string };
+  /** For a fix round: which one. */
+  round?: number;
+  maxRounds?: number;
+}
 
 export interface UpsertStatusCommentInput {
   owner: string;
@@ -74,11 +101,19 @@ function describe(view: StatusView): string[] {
   const agent = inlineCode(view.agent);
   switch (view.state) {
     case "queued":
+      if (view.iteration)
+        return [
+          `⏳ **Queued.** ${agent} will work on the feedback on ${prLink(view.iteration.pr)}${round(view.iteration)} when a slot is free${place(view.position)}.`,
+        ];
       return [`⏳ **Queued.** ${agent} will start on this issue when a slot is free${place(view.position)}.`];
     case "running":
       if (view.waiting)
         return [
           `🚀 **Dispatched.** ${agent} will start on this issue when a GitHub Actions runner picks up the job${logLink(view.logUrl, "its run")}.`,
+        ];
+      if (view.iteration)
+        return [
+          `🏃 **Iterating.** ${agent} is working on the feedback on ${prLink(view.iteration.pr)}${round(view.iteration)} (${inlineCode(view.backend)}${logLink(view.logUrl, "logs")}). Its commit will be added to the pull request.`,
         ];
       return [
         `🏃 **Running.** ${agent} is working on this issue (${inlineCode(view.backend)}${logLink(view.logUrl, "logs")}). The pull request will be linked here when it is done.`,
@@ -90,6 +125,7 @@ function describe(view: StatusView): string[] {
     case "pr-opened":
       return [
         `✅ **Pull request opened: ${prLink(view.pr)}.** ${agent} worked for ${formatDuration(view.durationMs)}. Review the changes there.`,
+        ...reviewLines(view.review),
       ];
     case "no-changes":
       return [
@@ -116,6 +152,37 @@ function describe(view: StatusView): string[] {
       return [
         `⏹️ **Cancelled.** ${agent} was stopped${view.reason ? `: ${reasonText(view.reason)}` : ""}.${runLog(view.logUrl)} To start over, remove the label and add it back.`,
       ];
+  }
+}
+
+function round(iteration: IterationView): string {
+  return iteration.round ? ` (automatic fix round ${iteration.round} of ${iteration.maxRounds})` : "";
+}
+
+function reviewLines(review: ReviewView | undefined): string[] {
+  if (!review) return [];
+  const judge = inlineCode(review.judge);
+  switch (review.stage) {
+    case "waiting-ci":
+      return [
+        "",
+        `🔎 **Checking.** Waiting for the repository's CI on the latest commit; then ${judge} reviews it.`,
+      ];
+    case "judging":
+      return ["", `🧑‍⚖️ **Judging.** ${judge} is reviewing the latest commit with the CI results.`];
+    case "passed":
+      return [
+        "",
+        `🟢 **Gate passed.** CI is green and ${judge} approved the latest commit. Merging now needs a person's approval.`,
+      ];
+    case "failed": {
+      const reason = reasonText(review.reason ?? "the gate failed");
+      if (review.rounds < review.maxRounds) return ["", `🔴 **Gate failed:** ${reason}.`];
+      return [
+        "",
+        `🔴 **Needs a person.** The gate failed: ${reason}. ${review.maxRounds === 0 ? "Automatic fix rounds are off" : `After ${review.maxRounds} automatic fix ${review.maxRounds === 1 ? "round" : "rounds"}, Flotilla has stopped iterating`}: review the pull request and push a fix to its branch, or close it.`,
+      ];
+    }
   }
 }
 

@@ -2,9 +2,10 @@ import type { Fitted } from "./prompt-budget.js";
 
 /**
  * Quotes go between these tags; the same tags inside a quoted text are defused (`<` → `&lt;`) so that the
- * text cannot close its quote early and speak as the prompt.
+ * text cannot close its quote early and speak as the prompt. `ci` (which covers `ci-output`) and
+ * `criteria` are the judge's (src/judge/judge-prompt.ts).
  */
-const QUOTE_TAG = /<(\/?)(issue|comment|feedback|diff)\b/gi;
+const QUOTE_TAG = /<(\/?)(issue|comment|feedback|diff|ci|criteria)\b/gi;
 
 function defused(text: string): string {
   return text.replace(QUOTE_TAG, "&lt;$1$2");

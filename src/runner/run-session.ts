@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import type { AgentConfig } from "../app/config/schema.js";
+import { buildJudgePrompt } from "../judge/judge-prompt.js";
 import type { AgentReport, Outcome, OutputReader, ProgressEvent, Usage } from "./adapters/adapter.js";
 import { adapterFor } from "./adapters/index.js";
 import { textEvent } from "./adapters/read-output.js";
@@ -13,6 +14,7 @@ import { OutputTail } from "./output-tail.js";
 import { buildPrompt, type PromptInput } from "./prompt.js";
 import { createRedactor, lineRedactor } from "./redact.js";
 import { secretsInChanges } from "./secrets-in-changes.js";
+import type { JudgeRequest } from "./task-spec.js";
 
 /** How much of the run's transcript (what the agent said and did) is kept for the log excerpt. */
 const TRANSCRIPT_BYTES = 256 * 1024;
@@ -26,8 +28,11 @@ export interface SessionSpec {
   agent: AgentConfig;
   /** `owner/name`. */
   repo: string;
-  /** What the agent is asked: the issue, the comments that may be heard, feedback; untrusted, sanitized here. */
-  request: Omit<PromptInput, "repo" | "protectedPaths">;
+  /**
+   * What the agent is asked: the issue, the comments that may be heard, feedback; untrusted, sanitized here.
+   * With `judge`, the agent reviews the pull request instead and its final message is its verdict.
+   */
+  request: Omit<PromptInput, "repo" | "protectedPaths"> & { judge?: JudgeRequest };
   /** Where the agent's secrets are read from (the worker's environment); nothing else of it is passed on. */
   env: NodeJS.ProcessEnv;
   /** Aborting it stops the agent (the session still returns, with a `cancelled` outcome). */
@@ -101,7 +106,7 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
   try {
     // 2. The prompt, from the sanitized request, in the private dir.
     const promptFile = join(dir, "prompt.md");
-    const prompt = buildPrompt({ ...spec.request, repo: spec.repo, protectedPaths: spec.protectedPaths });
+    const prompt = promptFor(spec);
     await writeFile(promptFile, prompt, { mode: 0o600 });
     // 3. The command line and the CLI's settings, from the agent's adapter.
     const home = join(dir, "home");
@@ -194,6 +199,22 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
     // (chmod 0500) must not cost the session its result: it stays behind in the temp dir.
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/** The coding agent's task prompt, or the judge's. */
+function promptFor(spec: SessionSpec): string {
+  const { judge, ...request } = spec.request;
+  if (!judge) return buildPrompt({ ...request, repo: spec.repo, protectedPaths: spec.protectedPaths });
+  return buildJudgePrompt({
+    repo: spec.repo,
+    issue: request.issue,
+    pull: judge.pull,
+    diff: request.diff ?? "",
+    ci: judge.ci,
+    criteria: judge.criteria,
+    ...(judge.invalidAnswer !== undefined ? { invalidAnswer: judge.invalidAnswer } : {}),
+    ...(request.maxBytes !== undefined ? { maxBytes: request.maxBytes } : {}),
+  });
 }
 
 /**

@@ -40,6 +40,34 @@ const Comment = z.object({
   updatedAt: z.string().optional(),
 });
 
+/** For the judge's role: the pull request and the CI verdicts it judges with (its diff is `request.diff`). */
+const JudgeRequest = z
+  .object({
+    pull: z.object({ number: z.int().positive(), sha: z.string().regex(/^[0-9a-f]{40}$/) }).strict(),
+    ci: z
+      .object({
+        checks: z.array(
+          z
+            .object({
+              name: z.string(),
+              kind: z.enum(["check", "status"]),
+              state: z.enum(["pending", "passed", "failed"]),
+              conclusion: z.string().optional(),
+              url: z.string().optional(),
+              details: z.string().optional(),
+            })
+            .strict(),
+        ),
+      })
+      .strict(),
+    criteria: z.array(z.string()),
+    /** On the one retry after an answer that was not a verdict: what was wrong with it. */
+    invalidAnswer: z.string().optional(),
+  })
+  .strict();
+
+export type JudgeRequest = z.output<typeof JudgeRequest>;
+
 export const TaskSpecSchema = z
   .object({
     version: z.literal(1),
@@ -61,6 +89,8 @@ export const TaskSpecSchema = z
         triggeredAt: z.string().optional(),
         feedback: z.array(z.object({ text: z.string(), author: z.string().optional() })).optional(),
         diff: z.string().optional(),
+        /** Set for the judge: it reviews instead of changing files, and answers with a verdict. */
+        judge: JudgeRequest.optional(),
         maxBytes: z.int().positive().optional(),
       })
       .strict(),

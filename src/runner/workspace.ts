@@ -34,6 +34,11 @@ export interface Workspace {
 export interface OpenOptions {
   /** The branch to start from, on the remote. */
   baseBranch: string;
+  /**
+   * A commit of that branch to start from instead of its head (the pull request head a judge or an
+   * iteration was asked for); it must have been fetched with the branch.
+   */
+  at?: string;
   /** The new local branch for the run. */
   branch: string;
   /** The worktree's dir name, unique per run (e.g. `${taskId}-${attempt}-${random}`). */
@@ -129,7 +134,9 @@ export class Workspaces {
       await this.git(mirror, ["fetch", "--quiet", "--prune", "--no-tags", source.url, FETCH_REFSPEC], {
         env: fetchEnv(source.token),
       });
-      const ref = `refs/remotes/origin/${options.baseBranch}^{commit}`;
+      if (options.at !== undefined && !/^[0-9a-f]{40}$/.test(options.at))
+        throw new WorkspaceInputError(`at must be a full commit sha, not ${JSON.stringify(options.at)}`);
+      const ref = `${options.at ?? `refs/remotes/origin/${options.baseBranch}`}^{commit}`;
       const sha = (await this.git(mirror, ["rev-parse", "--verify", "--end-of-options", ref])).trim();
       await mkdir(worktrees, { recursive: true });
       if (await exists(dir)) {

@@ -41,6 +41,7 @@ beforeEach(() => {
     backends: { actions: new ActionsBackend() },
     github: async () => world.installationOctokit() as unknown as GitHub,
     permissions: new SenderPermissions(),
+    appId: world.app.id,
     log: pino({ level: "silent" }),
   };
 });

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { expect } from "@jest/globals";
 import type { JobType } from "bullmq";
 import pino from "pino";
-import { scriptedAgentConfig } from "../../scripts/loopback.js";
+import { scriptedAgentConfig, scriptedJudgeEntry } from "../../scripts/loopback.js";
 import type { Settings } from "../../src/app/settings.js";
 import { Keys } from "../../src/fleet/keys.js";
 import { openQueues } from "../../src/fleet/queues.js";
@@ -19,9 +19,25 @@ import { startWorld, type World } from "./sandbox.js";
 /** The scripted test agent, as a repository config names it. */
 export const SCRIPTED_AGENT = resolve("scripts/scripted-agent.mjs");
 
-/** A `.github/flotilla.yml` with the scripted agent (as `scripted`) and the given extra YAML. */
+/**
+ * A `.github/flotilla.yml` with the scripted agent (as `scripted`) and the given extra YAML. The judge is off
+ * (the only agent would judge its own work with the coder's script); its tests use configWithScriptedJudge.
+ */
 export function configWithScriptedAgent(extra = ""): string {
-  return `${scriptedAgentConfig()}\n${extra}`;
+  return `judge:\n  enabled: false\n${scriptedAgentConfig()}\n${extra}`;
+}
+
+/**
+ * The scripted agent and a scripted judge (`scripted-judge`, which runs the issue's `flotilla-judge` block),
+ * with `judge:` settings (YAML lines, indented) and the given extra YAML.
+ */
+export function configWithScriptedJudge(judge = "", extra = "", judgeTimeout = "60s"): string {
+  return `${scriptedAgentConfig()}\n${scriptedJudgeEntry("scripted-judge", judgeTimeout)}\njudge:\n  agent: scripted-judge\n${judge}\n${extra}`;
+}
+
+/** An issue body with the coder's script and the judge's. */
+export function judgedIssue(script: string, judge: string): string {
+  return `${scriptedIssue(script)}\n\`\`\`flotilla-judge\n${judge}\n\`\`\`\n`;
 }
 
 /** An issue body that asks the scripted agent to run `script`. */

@@ -4,7 +4,10 @@ import { Sandbox, type SandboxOptions } from "../../sandbox/index.js";
 import { DEFAULT_APP_EVENTS } from "../../sandbox/scripting/setup.js";
 
 /** Octokit as Flotilla builds it, pointed at the sandbox like a GitHub Enterprise Server. */
-const TestOctokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
+export const TestOctokit = ProbotOctokit.defaults({
+  retry: { enabled: false },
+  throttle: { enabled: false },
+});
 export type TestOctokitInstance = InstanceType<typeof TestOctokit>;
 
 export interface World {

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import type { GitHub } from "../../src/github/octokit.js";
-import { renderStatusComment, statusMarker, upsertStatusComment } from "../../src/publish/status-comment.js";
+import {
+  type ReviewView,
+  renderStatusComment,
+  statusMarker,
+  upsertStatusComment,
+} from "../../src/publish/status-comment.js";
 import { startWorld, type World } from "../helpers/sandbox.js";
 import { fencedBlocks } from "./fenced-blocks.js";
 
@@ -46,6 +51,47 @@ describe("rendering the status comment", () => {
 
     expect(body).toContain(
       "**Pull request opened: [#34](https://github.com/acme/widgets/pull/34).** `claude` worked for 3 min 12 s.",
+    );
+  });
+
+  it("says where the judge is on the pull request, and asks a person to step in after the last fix round", () => {
+    const pr = { number: 34, url: "https://github.com/acme/widgets/pull/34" };
+    // As it reads: Markdown's backslash escapes taken out.
+    const view = (review: Omit<ReviewView, "judge" | "maxRounds">) =>
+      renderStatusComment("t", {
+        state: "pr-opened",
+        agent: "claude",
+        pr,
+        durationMs: 1000,
+        review: { judge: "codex", maxRounds: 2, ...review },
+      }).replace(/\\([!-/:-@[-`{-~])/g, "$1");
+
+    expect(view({ stage: "waiting-ci", rounds: 0 })).toContain("Waiting for the repository's CI");
+    expect(view({ stage: "judging", rounds: 0 })).toContain("`codex` is reviewing the latest commit");
+    expect(view({ stage: "passed", rounds: 1 })).toContain(
+      "**Gate passed.** CI is green and `codex` approved",
+    );
+    expect(view({ stage: "failed", rounds: 1, reason: "CI failed: test" })).toContain(
+      "**Gate failed:** CI failed: test.",
+    );
+    const exhausted = view({ stage: "failed", rounds: 2, reason: "The judge requested changes" });
+    expect(exhausted).toContain("**Needs a person.** The gate failed: The judge requested changes.");
+    expect(exhausted).toContain("After 2 automatic fix rounds, Flotilla has stopped iterating");
+  });
+
+  it("says an iteration works on the pull request's feedback, and which fix round it is", () => {
+    const iteration = {
+      pr: { number: 34, url: "https://github.com/acme/widgets/pull/34" },
+      round: 1,
+      maxRounds: 2,
+    };
+    expect(
+      renderStatusComment("t", { state: "running", agent: "claude", backend: "local", iteration }),
+    ).toContain(
+      "**Iterating.** `claude` is working on the feedback on [#34](https://github.com/acme/widgets/pull/34) (automatic fix round 1 of 2)",
+    );
+    expect(renderStatusComment("t", { state: "queued", agent: "claude", position: 2, iteration })).toContain(
+      "will work on the feedback on [#34]",
     );
   });
 

@@ -22,10 +22,10 @@ let workspace: string;
 let baseSha: string;
 
 /** Runs the scripted agent for real, as an executable, in the workspace. */
-function agent(prompt: string) {
+function agent(prompt: string, args: string[] = []) {
   const promptFile = join(tmp, "prompt.md");
   writeFileSync(promptFile, prompt);
-  const result = spawnSync(SCRIPTED_AGENT, [promptFile], {
+  const result = spawnSync(SCRIPTED_AGENT, [...args, promptFile], {
     cwd: workspace,
     env: { PATH: GIT_ENV.PATH, HOME: join(tmp, "home") },
     encoding: "utf8",
@@ -172,6 +172,45 @@ EOF`),
 
     expect(result.status).toBe(0);
     expect(read("doc.md")).toBe("```js\ncode\n```\n");
+  });
+
+  it("follows the first block after quoted feedback, as an iteration follows its feedback", () => {
+    const prompt = `<issue>\n${scriptPrompt("echo the issue's script")}</issue>\n<feedback author="judge">\n${scriptPrompt("echo the feedback's script")}</feedback>\n`;
+
+    expect(agent(prompt).stdout).toContain("the feedback's script");
+    expect(agent(`<issue>\n${scriptPrompt("echo the issue's script")}</issue>\n`).stdout).toContain(
+      "the issue's script",
+    );
+  });
+
+  it("runs another block with --block (a scripted judge), and `if` guards the next command on a file's text", () => {
+    writeFileSync(join(workspace, "add.js"), "return a - b;\n");
+    const judge = [
+      "```flotilla-judge",
+      'if add.js has "a - b"',
+      "echo changes please",
+      'if add.js lacks "a - b"',
+      "echo approved",
+      'if missing.js has ""',
+      "echo a missing file has the empty text",
+      "```",
+    ].join("\n");
+    const prompt = `${scriptPrompt("exit 9")}\n${judge}\n`;
+
+    const before = agent(prompt, ["--block", "flotilla-judge"]);
+    writeFileSync(join(workspace, "add.js"), "return a + b;\n");
+    const after = agent(prompt, ["--block", "flotilla-judge"]);
+
+    expect(before.status).toBe(0);
+    expect(before.stdout).toBe(
+      "changes please\na missing file has the empty text\nscripted-agent: done, 6 command(s)\n",
+    );
+    expect(after.stdout).toBe(
+      "approved\na missing file has the empty text\nscripted-agent: done, 6 command(s)\n",
+    );
+    expect(agent(scriptPrompt('if add.js maybe "x"\necho no')).stderr).toContain(
+      "if takes a path, has or lacks",
+    );
   });
 
   it.each([

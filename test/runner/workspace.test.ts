@@ -14,10 +14,11 @@ let opened: Workspace[];
 
 /** Opens a workspace and remembers it, so every test closes what it opened. */
 async function open(
-  options: { branch?: string; name?: string; stalePrefix?: string; baseBranch?: string } = {},
+  options: { branch?: string; name?: string; stalePrefix?: string; baseBranch?: string; at?: string } = {},
 ) {
   const workspace = await workspaces.open(source, {
     baseBranch: options.baseBranch ?? "main",
+    ...(options.at === undefined ? {} : { at: options.at }),
     branch: options.branch ?? "flotilla/7-scripted",
     name: options.name ?? `task7-1-${opened.length}`,
     ...(options.stalePrefix === undefined ? {} : { stalePrefix: options.stalePrefix }),
@@ -51,6 +52,17 @@ afterEach(async () => {
 });
 
 describe("Workspaces.open", () => {
+  it("starts from a given commit of a branch (a pull request's head), not the branch's newest", async () => {
+    const first = gitIn(upstream, "rev-parse", "HEAD").trim();
+    commitFiles(upstream, { "src/app.ts": "export const app = 2;\n" });
+
+    const workspace = await open({ at: first });
+
+    expect(workspace.baseSha).toBe(first);
+    expect(readFileSync(join(workspace.dir, "src/app.ts"), "utf8")).toBe("export const app = 1;\n");
+    await expect(open({ at: "main" })).rejects.toThrow("at must be a full commit sha");
+  });
+
   it("checks out the base branch's head in a worktree on a new local branch", async () => {
     const head = gitIn(upstream, "rev-parse", "HEAD").trim();
 

@@ -165,6 +165,38 @@ export const ConfigSchema = z
       .describe(
         "Which issue labels order the line: read when the agent is asked for, and a task still waiting moves when they change. Within a priority, first come, first served.",
       ),
+    judge: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Whether every agent pull request is judged: the check runs "Flotilla judge" and "Flotilla" (the gate) and a review.',
+          ),
+        agent: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]*$/, "the name of an agent under `agents`")
+          .optional()
+          .describe(
+            "The agent (a name under `agents`) that judges. Unset: the first other agent with a different adapter from the one that wrote the PR, else one with a different model, else the same agent.",
+          ),
+        maxRounds: z
+          .int()
+          .min(0)
+          .max(10)
+          .default(2)
+          .describe(
+            "Automatic fix iterations per pull request when CI fails or the judge requests changes; after the last, a person is asked to step in.",
+          ),
+        ciTimeout: Duration.prefault("30m").describe(
+          "How long the judge waits for the repository's CI on a new head; past it the judge runs anyway and says CI was still pending.",
+        ),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        "The judge: an agent that reviews each agent pull request with the CI results, and the gate check.",
+      ),
     protectedPaths: z
       .array(z.string().min(1))
       // The agent CLIs' settings (hooks, allowed commands, MCP servers, test commands): a change there, once
@@ -208,7 +240,11 @@ export const ConfigSchema = z
       .prefault({})
       .describe("Size limits on an agent's changes, checked before anything is pushed."),
   })
-  .strict();
+  .strict()
+  .refine((config) => !config.judge.agent || Object.hasOwn(config.agents, config.judge.agent), {
+    message: "names no agent under `agents`",
+    path: ["judge", "agent"],
+  });
 
 export type RepoConfig = z.output<typeof ConfigSchema>;
 export type AgentConfig = RepoConfig["agents"][string];

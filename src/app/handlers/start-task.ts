@@ -3,6 +3,7 @@ import type { Context } from "probot";
 import type { Fleet } from "../../fleet/fleet.js";
 import { submitTask } from "../../fleet/submit-task.js";
 import { branchFor, taskIdFor } from "../../fleet/task.js";
+import { judgeSettings } from "../config/judge-settings.js";
 import { loadRepoConfig } from "../config/load-config.js";
 import { laneOf } from "../config/priority-lane.js";
 import type { RepoConfig } from "../config/schema.js";
@@ -106,6 +107,7 @@ export function startTask(deps: StartTaskDeps) {
             limits: loaded.config.limits,
             prompt: loaded.config.prompt,
             actions: loaded.config.actions,
+            judge: judgeSettings(loaded.config, agent),
           },
         },
         loaded.config.concurrency.perRepo,

@@ -11,6 +11,8 @@ const COUNTERS = {
   flotilla_tasks_finished_total:
     "Task attempts that ended, by the state they ended in, agent and repository.",
   flotilla_agent_cost_usd_total: "USD the agents reported spending, by agent and repository.",
+  flotilla_judge_verdicts_total:
+    "Judge runs by decision (approve, request_changes, inconclusive, no-verdict), judge agent and repository.",
   flotilla_github_requests_total:
     "GitHub API requests Flotilla made, by method and response status (0: no response).",
 } as const;
@@ -126,6 +128,8 @@ async function queueJobs(fleet: Fleet): Promise<Value[]> {
   for (const [queue, q] of [
     ["runs", fleet.queues.runs],
     ["updates", fleet.queues.updates],
+    ["reviews", fleet.queues.reviews],
+    ["judge", fleet.queues.judge],
   ] as const) {
     const counts = await q.getJobCounts("waiting", "active", "delayed", "prioritized", "failed");
     for (const [state, value] of Object.entries(counts)) values.push({ value, labels: { queue, state } });

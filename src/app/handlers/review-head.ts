@@ -1,0 +1,57 @@
+import type { Context } from "probot";
+import type { Fleet } from "../../fleet/fleet.js";
+import { reviewStartJobId } from "../../fleet/queues.js";
+import { parseTaskBranch, taskIdFor } from "../../fleet/task.js";
+import { loadRepoConfig } from "../config/load-config.js";
+
+export interface ReviewHeadDeps {
+  fleet: Fleet;
+}
+
+type PullContext = Context<"pull_request.opened" | "pull_request.reopened" | "pull_request.synchronize">;
+
+/**
+ * Anyone else's pull request: where the repository judges agents' work, its gate passes at once, so that a
+ * required "Flotilla" holds up no one else (one config read, then a queued check run).
+ */
+async function passGate(deps: ReviewHeadDeps, context: PullContext): Promise<void> {
+  const loaded = await loadRepoConfig(context as unknown as Context<"issues">);
+  if (!loaded.ok || !loaded.config.judge.enabled) return;
+  const { pull_request: pull, repository, installation } = context.payload;
+  if (!installation) throw new Error("webhook has no installation; is it from the GitHub App?");
+  await deps.fleet.queues.reviews.add(
+    "pass-gate",
+    {
+      kind: "pass-gate",
+      installationId: installation.id,
+      repo: { owner: repository.owner.login, name: repository.name },
+      sha: pull.head.sha,
+      pr: pull.number,
+    },
+    { jobId: `pass-gate-${repository.id}-${pull.head.sha}` },
+  );
+}
+
+/**
+ * `pull_request` opened, reopened, synchronize: a new head on an agent's pull request is judged. Flotilla's
+ * own commits are already on their way (the worker asks for the judge once the PR is recorded); this is
+ * for a head someone else pushed to the branch. Only a task branch of this repository (no fork) counts;
+ * every other pull request gets a passing gate.
+ */
+export function reviewHead(deps: ReviewHeadDeps) {
+  return async (context: PullContext): Promise<void> => {
+    const { pull_request: pull, repository } = context.payload;
+    const branch = pull.head.repo?.id === repository.id ? parseTaskBranch(pull.head.ref) : undefined;
+    const task = branch
+      ? await deps.fleet.store.get(taskIdFor(repository.id, branch.issue, branch.agent))
+      : undefined;
+    if (!task) return passGate(deps, context);
+    if (!task.settings.judge) return context.log.debug({ ref: pull.head.ref }, "judge off for this task");
+    if (task.commits?.includes(pull.head.sha)) return;
+    await deps.fleet.queues.reviews.add(
+      "start",
+      { kind: "start", taskId: task.id, sha: pull.head.sha, pr: pull.number },
+      { jobId: reviewStartJobId(task.id, pull.head.sha) },
+    );
+  };
+}
