@@ -3,6 +3,7 @@ import type { ApplicationFunction, Context } from "probot";
 import type { Fleet } from "../fleet/fleet.js";
 import { followCi } from "./handlers/follow-ci.js";
 import { gateMergeGroup } from "./handlers/gate-merge-group.js";
+import { rejudgeHead } from "./handlers/rejudge-head.js";
 import { reviewHead } from "./handlers/review-head.js";
 import { startTask } from "./handlers/start-task.js";
 import { stopTask } from "./handlers/stop-task.js";
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       ["check_run.completed", "check_suite.completed", "status", "workflow_run.completed"],
       timed(followCi({ fleet, appId: deps.appId })),
     );
+    app.on("check_run.rerequested", timed(rejudgeHead({ fleet, appId: deps.appId })));
     app.on("merge_group.checks_requested", timed(gateMergeGroup({ fleet })));
   };
 }

@@ -18,6 +18,11 @@ export class WorkerStoppingError extends Error {
   }
 }
 
+/** Something else holds what this step needs for a moment (another look at the same head): try again soon. */
+export class BusyError extends Error {
+  override name = "BusyError";
+}
+
 const NETWORK_CODES = new Set([
   "ECONNRESET",
   "ECONNREFUSED",
@@ -45,7 +50,7 @@ export function isPermanent(error: unknown): boolean {
 }
 
 export function isTransient(error: unknown): boolean {
-  if (error instanceof WorkerStoppingError) return true;
+  if (error instanceof WorkerStoppingError || error instanceof BusyError) return true;
   if (isPermanent(error) || typeof error !== "object" || error === null) return false;
   const status = httpStatus(error);
   if (status !== undefined) {

@@ -38,6 +38,10 @@ export class Keys {
   reviewHead(repoId: number, sha: string): string {
     return `${this.prefix}:repo:${repoId}:review-head:${sha}`;
   }
+  /** Held while one job looks at a head's CI, so two looks never overlap. */
+  reviewLock(taskId: string, sha: string): string {
+    return `${this.prefix}:lock:review:${taskId}:${sha}`;
+  }
   /** The fleet's counters and histogram buckets (fleet-metrics.ts). */
   get metrics(): string {
     return `${this.prefix}:metrics:counters`;

@@ -46,8 +46,8 @@ export type UpdateJob =
 
 /** A step of the judge's work on one head of a task's pull request. */
 export type ReviewJob =
-  /** A new head: put up the check runs and wait for CI. */
-  | { kind: "start"; taskId: string; sha: string; pr: number }
+  /** A new head: put up the check runs and wait for CI (`again`: judge a head that was judged once more). */
+  | { kind: "start"; taskId: string; sha: string; pr: number; again?: boolean }
   /** CI reported something on the head (or its wait ran out): judge once it is done, or bring the gate up to date. */
   | { kind: "ci"; taskId: string; sha: string }
   /** A head of a pull request no agent made: the gate passes at once, so requiring it holds up no one else. */
@@ -71,6 +71,8 @@ export type ReviewJob =
 export interface JudgeJob {
   taskId: string;
   sha: string;
+  /** Which review of the head (its judge check run): a head judged again is a new review. */
+  judgeCheckId: number;
 }
 
 export interface Queues {
@@ -110,7 +112,8 @@ export function openQueues(
   const runs = queue<RunJob | CollectJob>(RUN_QUEUE, 5, 5_000);
   const updates = queue<UpdateJob>(UPDATE_QUEUE, 8, 2_000);
   const reviews = queue<ReviewJob>(REVIEW_QUEUE, 8, 2_000);
-  const judge = queue<JudgeJob>(JUDGE_QUEUE, 3, 10_000);
+  // Five tries: a worker shut down mid-run, or one that died, also uses one up.
+  const judge = queue<JudgeJob>(JUDGE_QUEUE, 5, 10_000);
   const watchdog = new Queue(WATCHDOG_QUEUE, {
     ...common,
     defaultJobOptions: { attempts: 1, removeOnComplete: 10, removeOnFail: 10 },
@@ -143,9 +146,9 @@ export function reviewStartJobId(taskId: string, sha: string): string {
   return `review-${taskId}-${sha}`;
 }
 
-/** One judge run per head and task. */
-export function judgeJobId(taskId: string, sha: string): string {
-  return `judge-${taskId}-${sha}`;
+/** One judge run per review of a head (a head judged again has new check runs, so a new id). */
+export function judgeJobId(taskId: string, sha: string, judgeCheckId: number): string {
+  return `judge-${taskId}-${sha}-c${judgeCheckId}`;
 }
 
 /** The run job's id: one per task attempt, so adding it again (a retry, the reconciler) is a no-op. */

@@ -57,6 +57,11 @@ export async function runTask(
     const backend = deps.backends[task.settings.backend];
     if (!backend)
       throw new PermanentError(`The ${task.settings.backend} backend is not available on this worker.`);
+    // The agent workflow starts from the default branch: an iteration there would replace the PR's commits.
+    if (backend.kind === "remote" && task.iteration)
+      throw new PermanentError(
+        `Iterating on a pull request is not supported on the ${backend.name} backend yet; push the change to the branch, or use backend: local.`,
+      );
     if (backend.kind === "remote") return await startRemoteRun(deps, gh, backend, task, log);
     if (task.cancel) {
       await finish(deps, gh, task, "cancelled", {});

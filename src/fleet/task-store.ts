@@ -4,7 +4,7 @@ import type { Review, Task, TaskState } from "./task.js";
 
 // KEYS: task. ARGV: states (JSON array of JSON-encoded states), attempt (0: any), dispatch (0: any; -1: no
 // run recorded yet), '1' when no stop may have been asked for, the review's sha ('' for any, '-' for none
-// recorded) and stage ('' for any), then field, value pairs.
+// recorded), stage ('' for any) and judge check run id ('' for any), then field, value pairs.
 const UPDATE_IF = `
 local state = redis.call('HGET', KEYS[1], 'state')
 local allowed = false
@@ -28,8 +28,9 @@ elseif ARGV[5] ~= '' then
   review = cjson.decode(review)
   if review.sha ~= ARGV[5] then return 0 end
   if ARGV[6] ~= '' and review.stage ~= ARGV[6] then return 0 end
+  if ARGV[7] ~= '' and tostring(review.judgeCheckId) ~= ARGV[7] then return 0 end
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 7))
+redis.call('HSET', KEYS[1], unpack(ARGV, 8))
 redis.call('HINCRBY', KEYS[1], 'version', 1)
 return 1
 `;
@@ -43,7 +44,7 @@ export interface UpdateCondition {
   /** No stop has been asked for (`cancel` unset). */
   notCancelled?: boolean;
   /** The judge's work is on this head (null: on none yet), and at this stage: a newer head supersedes it. */
-  review?: { sha: string | null; stage?: Review["stage"] };
+  review?: { sha: string | null; stage?: Review["stage"]; judgeCheckId?: number };
 }
 
 /**
@@ -87,6 +88,7 @@ export class TaskStore {
       when.notCancelled ? "1" : "0",
       when.review === undefined ? "" : (when.review.sha ?? "-"),
       when.review?.stage ?? "",
+      when.review?.judgeCheckId === undefined ? "" : String(when.review.judgeCheckId),
       ...fields,
     );
     return done === 1 ? this.get(id) : undefined;

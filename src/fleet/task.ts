@@ -1,4 +1,5 @@
 import type { AgentConfig, RepoConfig } from "../app/config/schema.js";
+import type { Verdict } from "../judge/verdict.js";
 import type { Usage } from "../runner/adapters/adapter.js";
 
 /**
@@ -92,6 +93,8 @@ export interface Review {
   /** The judge's decision, or why there is none. */
   decision?: "approve" | "request_changes" | "inconclusive";
   problem?: string;
+  /** The judge's whole answer, kept before anything is posted, so a retried job posts this one, not another. */
+  judgement?: { verdict?: Verdict; problem?: string };
   /** The gate as last reported, and its title (what is missing). */
   gate?: "success" | "failure";
   gateTitle?: string;

@@ -113,7 +113,7 @@ export function startWorkers(deps: RunDeps, connection: Redis, options: WorkerOp
 async function runReviewStep(deps: RunDeps, job: Job<ReviewJob>): Promise<void> {
   const step = job.data;
   try {
-    if (step.kind === "start") await startReview(deps, step.taskId, step.sha, step.pr);
+    if (step.kind === "start") await startReview(deps, step.taskId, step.sha, step.pr, step.again);
     else if (step.kind === "ci") await followCi(deps, step.taskId, step.sha);
     else if (step.kind === "pass-gate") await passGate(deps, step);
     else await gateMergeGroup(deps, step);

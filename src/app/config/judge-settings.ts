@@ -7,7 +7,7 @@ import type { RepoConfig } from "./schema.js";
  * the author itself only when nothing else is configured (the review says so). Undefined when judging is off.
  */
 export function judgeSettings(config: RepoConfig, author: string): JudgeSettings | undefined {
-  if (!config.judge.enabled) return undefined;
+  if (!judgeEnabled(config)) return undefined;
   const agents = config.agents;
   const mine = agents[author];
   const others = Object.keys(agents)
@@ -32,4 +32,12 @@ export function judgeSettings(config: RepoConfig, author: string): JudgeSettings
 /** What makes two agents the same reviewer: the CLI, the model, and for `command` the program itself. */
 function family(agent: RepoConfig["agents"][string] | undefined): string {
   return JSON.stringify([agent?.adapter, agent?.model ?? "", agent?.command ?? []]);
+}
+
+/**
+ * Judging is on unless turned off, except on the actions backend, where it must be turned on: the judge runs
+ * on the worker host (it cannot run on a runner yet), so the branch's code would run where the App's key is.
+ */
+export function judgeEnabled(config: RepoConfig): boolean {
+  return config.judge.enabled ?? config.backend === "local";
 }

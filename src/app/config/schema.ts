@@ -169,9 +169,9 @@ export const ConfigSchema = z
       .object({
         enabled: z
           .boolean()
-          .default(true)
+          .optional()
           .describe(
-            'Whether every agent pull request is judged: the check runs "Flotilla judge" and "Flotilla" (the gate) and a review.',
+            'Whether every agent pull request is judged: the check runs "Flotilla judge" and "Flotilla" (the gate) and a review. Unset: on for `backend: local`, off for `backend: actions`, where the judge would run the branch\'s code on the worker host (docs/judge.md).',
           ),
         agent: z
           .string()

@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import type { Fleet } from "../../fleet/fleet.js";
+import { followCiSoon } from "../../fleet/review/follow-ci.js";
 
 export interface FollowCiDeps {
   fleet: Fleet;
@@ -10,8 +11,8 @@ export interface FollowCiDeps {
 type CiEvent = "check_run.completed" | "check_suite.completed" | "status" | "workflow_run.completed";
 
 /**
- * CI reporting on a commit: when a judge waits on that head (or its gate follows CI), it looks again. One
- * Redis read for every other commit; the look itself is a queued job.
+ * CI reporting on a commit: when a judge waits on that head (or its gate follows CI), it looks again, once
+ * for all the reports of a few seconds. One Redis read for every other commit; the look is a queued job.
  */
 export function followCi(deps: FollowCiDeps) {
   return async (context: Context<CiEvent>): Promise<void> => {
@@ -21,12 +22,7 @@ export function followCi(deps: FollowCiDeps) {
     const { fleet } = deps;
     const taskId = await fleet.redis.get(fleet.keys.reviewHead(payload.repository.id, seen));
     if (!taskId) return;
-    // One look per delivery: a look already running must not swallow a later report.
-    await fleet.queues.reviews.add(
-      "ci",
-      { kind: "ci", taskId, sha: seen },
-      { jobId: `ci-${taskId}-${seen}-${context.id}` },
-    );
+    await followCiSoon(fleet, taskId, seen);
   };
 }
 

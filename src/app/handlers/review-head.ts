@@ -2,6 +2,7 @@ import type { Context } from "probot";
 import type { Fleet } from "../../fleet/fleet.js";
 import { reviewStartJobId } from "../../fleet/queues.js";
 import { parseTaskBranch, taskIdFor } from "../../fleet/task.js";
+import { judgeEnabled } from "../config/judge-settings.js";
 import { loadRepoConfig } from "../config/load-config.js";
 
 export interface ReviewHeadDeps {
@@ -16,7 +17,7 @@ type PullContext = Context<"pull_request.opened" | "pull_request.reopened" | "pu
  */
 async function passGate(deps: ReviewHeadDeps, context: PullContext): Promise<void> {
   const loaded = await loadRepoConfig(context as unknown as Context<"issues">);
-  if (!loaded.ok || !loaded.config.judge.enabled) return;
+  if (!loaded.ok || !judgeEnabled(loaded.config)) return;
   const { pull_request: pull, repository, installation } = context.payload;
   if (!installation) throw new Error("webhook has no installation; is it from the GitHub App?");
   await deps.fleet.queues.reviews.add(
@@ -33,10 +34,9 @@ async function passGate(deps: ReviewHeadDeps, context: PullContext): Promise<voi
 }
 
 /**
- * `pull_request` opened, reopened, synchronize: a new head on an agent's pull request is judged. Flotilla's
- * own commits are already on their way (the worker asks for the judge once the PR is recorded); this is
- * for a head someone else pushed to the branch. Only a task branch of this repository (no fork) counts;
- * every other pull request gets a passing gate.
+ * `pull_request` opened, reopened, synchronize: a new head on an agent's pull request is judged, whoever
+ * pushed it (the worker also asks for Flotilla's own commits; one job id makes it one start). Only a task
+ * branch of this repository (no fork) counts; every other pull request gets a passing gate.
  */
 export function reviewHead(deps: ReviewHeadDeps) {
   return async (context: PullContext): Promise<void> => {
@@ -45,9 +45,9 @@ export function reviewHead(deps: ReviewHeadDeps) {
     const task = branch
       ? await deps.fleet.store.get(taskIdFor(repository.id, branch.issue, branch.agent))
       : undefined;
-    if (!task) return passGate(deps, context);
-    if (!task.settings.judge) return context.log.debug({ ref: pull.head.ref }, "judge off for this task");
-    if (task.commits?.includes(pull.head.sha)) return;
+    // Not an agent's, or from before the judge (or with it off): nothing to wait for.
+    if (!task?.settings.judge) return passGate(deps, context);
+    // Flotilla's own commit is asked for by the worker too: the same job id makes it one start.
     await deps.fleet.queues.reviews.add(
       "start",
       { kind: "start", taskId: task.id, sha: pull.head.sha, pr: pull.number },

@@ -19,13 +19,15 @@ export interface CheckResult extends CheckReport {
 }
 
 /**
- * The judge's and the gate's check runs on a head, in progress: the ones this App already made there (a
- * retried job) or new ones. Listed by App id, so a check of the same name from a workflow is not taken.
+ * The judge's and the gate's check runs on a head, in progress: the unfinished ones this App already made
+ * there (a retried job) or new ones. Listed by App id, so a check of the same name from a workflow is not taken.
  */
 export async function putUpChecks(
   gh: GitHub,
   where: Where & { sha: string; appId: number },
   detailsUrl: string | undefined,
+  /** New ones even if unfinished ones are there (the head is judged again). */
+  fresh = false,
 ): Promise<{ judgeCheckId: number; gateCheckId: number }> {
   const { data } = await gh.rest.checks.listForRef({
     owner: where.owner,
@@ -35,8 +37,13 @@ export async function putUpChecks(
     filter: "latest",
     per_page: 100,
   });
+  // Only unfinished ones: GitHub does not put a completed check run back in progress.
   const existing = (name: string) =>
-    data.check_runs.find((run) => run.name === name && run.app?.id === where.appId)?.id;
+    fresh
+      ? undefined
+      : data.check_runs.find(
+          (run) => run.name === name && run.app?.id === where.appId && run.status !== "completed",
+        )?.id;
   const create = async (name: string, output: CheckReport) =>
     (
       await gh.rest.checks.create({

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { AgentRun, RunRequest } from "../../backends/backend.js";
 import type { GitHub } from "../../github/octokit.js";
-import { type DiffFile, readDiff } from "../../github/read-diff.js";
+import { readDiff } from "../../github/read-diff.js";
 import { readOnlyToken } from "../../github/read-token.js";
 import { withRetries } from "../../github/with-retries.js";
 import type { CiReport } from "../../judge/ci-report.js";
@@ -12,8 +12,8 @@ import { isTransient, WorkerStoppingError } from "../errors.js";
 import { internalError } from "../finish-task.js";
 import type { JudgeJob } from "../queues.js";
 import type { RunDeps } from "../run-task.js";
-import type { Review, Task } from "../task.js";
-import { postVerdict } from "./post-verdict.js";
+import { type Review, TASK_STATES, type Task } from "../task.js";
+import { giveUp, postVerdict } from "./post-verdict.js";
 import { readCi } from "./read-ci.js";
 
 /** How often a running judge looks whether its head was superseded. */
@@ -39,32 +39,67 @@ export async function judgePull(
   const { sha } = job;
   const task = await fleet.store.get(job.taskId);
   const review = task?.review;
-  if (!task || review?.sha !== sha || review.stage !== "judging") return;
+  if (!task || review?.sha !== sha || review.stage !== "judging" || review.judgeCheckId !== job.judgeCheckId)
+    return;
   const log = deps.log.child({ task: task.id, sha, judge: task.settings.judge?.name });
   const gh = await deps.github(task.installationId);
   const where = { owner: task.repo.owner, repo: task.repo.name };
-  let files: DiffFile[] = [];
-  let judgement: Judgement;
   try {
     // 1. What the judge is shown.
     const [shown, ci] = await Promise.all([
       withRetries(() => readDiff(gh, { ...where, base: task.repo.defaultBranch, head: sha })),
       withRetries(() => readCi(gh, { ...where, sha, appId: deps.appId })),
     ]);
-    files = shown.files;
-    // 2–3. The judge agent, and its verdict.
-    judgement = await runJudge(deps, gh, task, review, { diff: shown.diff, ci }, log, stopping);
+    // 2–3. The judge agent and its verdict, kept before anything is posted (a retried job posts the same).
+    let judgement: Judgement | undefined = review.judgement as Judgement | undefined;
+    if (!judgement) {
+      judgement = await judgeOrExplain(
+        deps,
+        gh,
+        task,
+        review,
+        { diff: shown.diff, ci },
+        log,
+        lastTry,
+        stopping,
+      );
+      log.info({ decision: judgement.verdict?.decision, problem: judgement.problem }, "judge finished");
+      const kept = await fleet.store.updateIf(
+        task.id,
+        { states: TASK_STATES, review: { sha, stage: "judging", judgeCheckId: review.judgeCheckId } },
+        { review: { ...review, judgement } },
+      );
+      if (!kept) return log.info("superseded; nothing posted");
+    }
+    // 4. Posted; CI is read again, as it may have finished since.
+    const ciNow = await withRetries(() => readCi(gh, { ...where, sha, appId: deps.appId }));
+    await postVerdict(deps, gh, task, { ...review, judgement }, { judgement, ci: ciNow, files: shown.files });
+  } catch (error) {
+    if (error instanceof WorkerStoppingError || (isTransient(error) && !lastTry)) throw error;
+    // No verdict will come: the checks must not stay in progress (a required gate would block for good).
+    log.error({ err: error }, "judge job failed");
+    await giveUp(deps, gh, task, review, `the judge could not finish: ${internalError(error).message}`);
+  }
+}
+
+/** The judge's answer, or, when it could not run at all on the last try, why. */
+async function judgeOrExplain(
+  deps: RunDeps,
+  gh: GitHub,
+  task: Task,
+  review: Review,
+  shown: { diff: string; ci: CiReport },
+  log: Logger,
+  lastTry: boolean,
+  stopping: AbortSignal | undefined,
+): Promise<Judgement> {
+  try {
+    return await runJudge(deps, gh, task, review, shown, log, stopping);
   } catch (error) {
     if (error instanceof WorkerStoppingError || (isTransient(error) && !lastTry)) throw error;
     log.error({ err: error }, "judge could not run");
-    judgement = { problem: `the judge could not run: ${internalError(error).message}` };
+    return { problem: `the judge could not run: ${internalError(error).message}` };
   }
-  log.info({ decision: judgement.verdict?.decision, problem: judgement.problem }, "judge finished");
-
-  // 4. Posted, unless a newer head took over meanwhile; CI is read again, as it may have finished since.
-  if ((await fleet.store.get(task.id))?.review?.sha !== sha) return log.info("superseded; nothing posted");
-  const ciNow = await withRetries(() => readCi(gh, { ...where, sha, appId: deps.appId }));
-  await postVerdict(deps, gh, task, review, { judgement, ci: ciNow, files });
 }
 
 async function runJudge(

@@ -9,11 +9,12 @@ import type { Verdict } from "../../judge/verdict.js";
 import { httpStatus } from "../../publish/request-error.js";
 import { showStatus } from "../finish-task.js";
 import type { RunDeps } from "../run-task.js";
-import type { Review, Task } from "../task.js";
+import { type Review, TASK_STATES, type Task } from "../task.js";
 import { startFixRound } from "./fix-loop.js";
 import { completeCheck } from "./flotilla-checks.js";
+import { followCiSoon } from "./follow-ci.js";
 import type { Judgement } from "./judge-pull.js";
-import { REVIEW_STATES } from "./start-review.js";
+import { reviewState } from "./start-review.js";
 
 /**
  * What the judge's answer becomes, as numbered steps: a review on the pull request (findings on their
@@ -48,7 +49,7 @@ export async function postVerdict(
   // 4. The record: the verdict for this head, unless a newer head took over.
   const done = await deps.fleet.store.updateIf(
     task.id,
-    { states: [...REVIEW_STATES], review: { sha: review.sha, stage: "judging" } },
+    { states: TASK_STATES, review: { sha: review.sha, stage: "judging", judgeCheckId: review.judgeCheckId } },
     {
       review: {
         ...review,
@@ -58,13 +59,48 @@ export async function postVerdict(
         ...(verdict ? { decision: verdict.decision } : {}),
         ...(problem ? { problem } : {}),
       },
-      state: gate.conclusion === "success" ? "ready" : "changes-requested",
     },
   );
   if (!done) return;
+  await reviewState(
+    deps.fleet,
+    task.id,
+    review.sha,
+    gate.conclusion === "success" ? "ready" : "changes-requested",
+  );
+  // CI that reported between the last read and the record above is looked at again.
+  await followCiSoon(deps.fleet, task.id, review.sha);
   // 5. Another round for the coding agent, when CI failed or the judge asked for changes.
   if (gate.conclusion === "failure")
     await startFixRound(deps, gh, done, { sha: review.sha, ci: found.ci, ...(verdict ? { verdict } : {}) });
+  await showStatus(deps, gh, task.id);
+}
+
+/**
+ * The judge job could not finish: both checks fail with the reason (never left in progress, which would
+ * hold a required gate for good), each as far as GitHub lets, and the review records it.
+ */
+export async function giveUp(deps: RunDeps, gh: GitHub, task: Task, review: Review, problem: string) {
+  const now = (await deps.fleet.store.get(task.id))?.review;
+  if (now?.sha !== review.sha || now.judgeCheckId !== review.judgeCheckId) return; // superseded meanwhile
+  const where = { owner: task.repo.owner, repo: task.repo.name };
+  const judged = judgeConclusion(undefined, problem);
+  const gate = decideGate({ ci: { checks: [] }, judgeProblem: problem });
+  for (const [id, result] of [
+    [review.judgeCheckId, judged],
+    [review.gateCheckId, gate],
+  ] as const) {
+    await withRetries(() => completeCheck(gh, where, id, result)).catch((error: unknown) =>
+      deps.log.error({ err: error, task: task.id }, "could not fail the check"),
+    );
+  }
+  const done = await deps.fleet.store.updateIf(
+    task.id,
+    { states: TASK_STATES, review: { sha: review.sha, stage: "judging", judgeCheckId: review.judgeCheckId } },
+    { review: { ...review, stage: "done", problem, gate: "failure", gateTitle: gate.title } },
+  );
+  if (!done) return;
+  await reviewState(deps.fleet, task.id, review.sha, "changes-requested");
   await showStatus(deps, gh, task.id);
 }
 
@@ -83,7 +119,8 @@ async function postReview(
   const where = { owner: task.repo.owner, repo: task.repo.name, pull_number: review.pr };
   const marker = reviewMarker(task, review.sha);
   const posted = await gh.paginate(gh.rest.pulls.listReviews, { ...where, per_page: 100 });
-  if (posted.some((r) => r.body?.startsWith(marker))) return;
+  // The App's own review only: anyone can write a review that starts with the marker.
+  if (posted.some((r) => r.user?.type === "Bot" && r.body?.startsWith(marker))) return;
   const commentable = new Map(found.files.map((f) => [f.path, commentableLines(f.patch)]));
   const inline = inlineComments(verdict.findings, commentable);
   const judge = task.settings.judge;

@@ -6,6 +6,9 @@ const DETAILS_CHARS = 4_000;
 /** Failing checks whose annotations are read (one request each). */
 const ANNOTATED_CHECKS = 10;
 
+/** How long an Actions check suite with no runs yet is waited for (see readCi). */
+const STARTING_SUITE_MS = 2 * 60_000;
+
 const PASSED = new Set(["success", "neutral", "skipped"]);
 
 export interface CiTarget {
@@ -18,8 +21,9 @@ export interface CiTarget {
 
 /**
  * The repository's CI on a commit: every check run not made by Flotilla, commit statuses, and check suites
- * of GitHub Actions that have no runs yet (a workflow about to start). Other Apps' suites with no runs are
- * left out: GitHub makes a suite for every App that may write checks, and most never report on it.
+ * of GitHub Actions made in the last two minutes that have no runs yet (a workflow about to start). Other
+ * Apps' suites with no runs are left out: GitHub makes a suite for every App that may write checks, and most
+ * never report on it.
  */
 export async function readCi(gh: GitHub, target: CiTarget): Promise<CiReport> {
   const where = { owner: target.owner, repo: target.repo, ref: target.sha, per_page: 100 };
@@ -50,12 +54,15 @@ export async function readCi(gh: GitHub, target: CiTarget): Promise<CiReport> {
     }
     checks.push(check);
   }
+  // An Actions suite with no runs stays queued for good when no workflow matched the event (path filters,
+  // `on: pull_request` only for a push suite): it counts as a workflow about to start only for a while.
   const startingActions = suites.filter(
     (suite) =>
       suite.app?.id !== target.appId &&
       suite.app?.slug === "github-actions" &&
       suite.status !== "completed" &&
-      (suite.latest_check_runs_count ?? 0) === 0,
+      (suite.latest_check_runs_count ?? 0) === 0 &&
+      Date.now() - Date.parse(suite.created_at ?? "") < STARTING_SUITE_MS,
   );
   for (const suite of startingActions)
     checks.push({ name: `GitHub Actions (suite ${suite.id}, starting)`, kind: "check", state: "pending" });
