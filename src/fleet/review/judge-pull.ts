@@ -54,14 +54,9 @@ export async function judgePull(
     let judgement: Judgement | undefined = review.judgement as Judgement | undefined;
     if (!judgement) {
       judgement = await judgeOrExplain(
-        deps,
-        gh,
-        task,
-        review,
-        { diff: shown.diff, ci },
+        () => runJudge(deps, gh, task, review, { diff: shown.diff, ci }, log, stopping),
         log,
         lastTry,
-        stopping,
       );
       log.info({ decision: judgement.verdict?.decision, problem: judgement.problem }, "judge finished");
       const kept = await fleet.store.updateIf(
@@ -84,17 +79,12 @@ export async function judgePull(
 
 /** The judge's answer, or, when it could not run at all on the last try, why. */
 async function judgeOrExplain(
-  deps: RunDeps,
-  gh: GitHub,
-  task: Task,
-  review: Review,
-  shown: { diff: string; ci: CiReport },
+  run: () => Promise<Judgement>,
   log: Logger,
   lastTry: boolean,
-  stopping: AbortSignal | undefined,
 ): Promise<Judgement> {
   try {
-    return await runJudge(deps, gh, task, review, shown, log, stopping);
+    return await run();
   } catch (error) {
     if (error instanceof WorkerStoppingError || (isTransient(error) && !lastTry)) throw error;
     log.error({ err: error }, "judge could not run");
