@@ -24,7 +24,8 @@ const RUNS = Number(process.env.RUNS ?? 10);
 const FILES = {
   "README.md": "# widgets\n",
   "src/add.js": "export function add(a, b) {\n  return a - b;\n}\n",
-  ".github/flotilla.yml": `${scriptedAgentConfig()}\n`,
+  // Label to pull request: the judge (docs/judge.md) is off here, so the figures stay those of the loop.
+  ".github/flotilla.yml": `judge:\n  enabled: false\n${scriptedAgentConfig()}\n`,
 };
 const FIX = [
   "Fix add().",

@@ -45,8 +45,10 @@ export function reviewHead(deps: ReviewHeadDeps) {
     const task = branch
       ? await deps.fleet.store.get(taskIdFor(repository.id, branch.issue, branch.agent))
       : undefined;
-    // Not an agent's, or from before the judge (or with it off): nothing to wait for.
-    if (!task?.settings.judge) return passGate(deps, context);
+    // Not an agent's: nothing to wait for. An agent's with the judge off when it was asked for: no gate
+    // (and no config read); one from before the judge gets it when its label is added again.
+    if (!task) return passGate(deps, context);
+    if (!task.settings.judge) return context.log.debug({ task: task.id }, "judge off for this task");
     // Flotilla's own commit is asked for by the worker too: the same job id makes it one start.
     await deps.fleet.queues.reviews.add(
       "start",
