@@ -18,6 +18,8 @@ export class LocalBackend implements InlineBackend {
   async run({ task, request, token, signal, role = "code", checkout }: RunRequest): Promise<AgentRun> {
     // 1. A fresh worktree; one left by a worker that crashed on this task (in this role) is removed first.
     //    `.` cannot occur in a task id, so one task's prefix never matches another agent's worktrees.
+    const who = role === "judge" ? task.settings.judge : { name: task.agent, agent: task.settings.agent };
+    if (!who) throw new Error(`task ${task.id} has no judge configured`);
     const kind = role === "judge" ? "j" : "a";
     const workspace = await this.workspaces.open(
       { key: String(task.repo.id), url: task.repo.cloneUrl, token },
@@ -29,12 +31,6 @@ export class LocalBackend implements InlineBackend {
         stalePrefix: `${task.id}.${kind}`,
       },
     );
-    const agent = role === "judge" ? task.settings.judge?.agent : task.settings.agent;
-    const agentName = role === "judge" ? task.settings.judge?.name : task.agent;
-    if (!agent || !agentName) {
-      await workspace.close();
-      throw new Error(`task ${task.id} has no judge configured`);
-    }
     try {
       // 2. The same task spec flotilla-runner runs on a CI runner, run in-process; then the changeset it left.
       const result = await runSpec(
@@ -43,8 +39,8 @@ export class LocalBackend implements InlineBackend {
           repo: `${task.repo.owner}/${task.repo.name}`,
           workspace: workspace.dir,
           baseSha: workspace.baseSha,
-          agentName,
-          agent,
+          agentName: who.name,
+          agent: who.agent,
           request,
           protectedPaths: task.settings.protectedPaths,
         },

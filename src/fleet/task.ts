@@ -187,6 +187,15 @@ export function branchFor(issue: number, agent: string): string {
   return `flotilla/${issue}-${agent}`;
 }
 
+/**
+ * The id of the task whose branch a pull request comes from: a task branch of this repository (a fork's
+ * branch of the same name is someone else's), or undefined.
+ */
+export function taskIdOfPull(repoId: number, head: { ref: string; repo?: { id: number } | null }) {
+  const branch = head.repo?.id === repoId ? parseTaskBranch(head.ref) : undefined;
+  return branch ? taskIdFor(repoId, branch.issue, branch.agent) : undefined;
+}
+
 /** The issue and agent of a task branch (`flotilla/<issue>-<agent>`), or undefined for any other branch. */
 export function parseTaskBranch(branch: string): { issue: number; agent: string } | undefined {
   const match = /^flotilla\/([1-9]\d*)-([a-z0-9][a-z0-9-]*)$/.exec(branch);

@@ -115,7 +115,12 @@ async function runReviewStep(deps: RunDeps, job: Job<ReviewJob>): Promise<void> 
   try {
     if (step.kind === "start") await startReview(deps, step.taskId, step.sha, step.pr, step.again);
     else if (step.kind === "ci") await followCi(deps, step.taskId, step.sha);
-    else if (step.kind === "pass-gate") await passGate(deps, step);
+    else if (step.kind === "pass-gate")
+      await passGate(
+        await deps.github(step.installationId),
+        { owner: step.repo.owner, repo: step.repo.name, sha: step.sha },
+        step.pr,
+      );
     else await gateMergeGroup(deps, step);
   } catch (error) {
     if (!isTransient(error))

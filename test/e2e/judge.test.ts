@@ -1,12 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { configWithScriptedJudge, judgedIssue, type Loop, startLoop, waitFor } from "../helpers/loop.js";
+import {
+  BUGGY_ADD,
+  configWithScriptedJudge,
+  FIX_ADD,
+  judgedIssue,
+  type Loop,
+  startLoop,
+  waitFor,
+} from "../helpers/loop.js";
 
 // The judge and the gate, end to end: the sandbox's CI on each head, the scripted coder and a scripted judge
 // (the issue's `flotilla-judge` block prints its verdict) as real processes, Flotilla in between.
 
 const REPO = "acme/widgets";
-const BUGGY = "export function add(a, b) {\n  return a - b;\n}\n";
-const FIX = "replace src/add.js <<EOF\n-  return a - b;\n+  return a + b;\nEOF";
 const BREAK_LINT = "write src/lint.txt <<EOF\nlint fails\nEOF";
 
 /** A verdict as the scripted judge prints it: one line of JSON. */
@@ -24,7 +30,7 @@ beforeAll(async () => {
   loop = await startLoop({
     files: {
       "README.md": "# widgets\n",
-      "src/add.js": BUGGY,
+      "src/add.js": BUGGY_ADD,
       ".github/flotilla.yml": configWithScriptedJudge("  maxRounds: 0\n  ciTimeout: 60s"),
     },
   });
@@ -119,7 +125,7 @@ async function statusOf(issue: number, pattern: RegExp) {
 describe("the judge and the gate", () => {
   it("CI green and the judge approving: the gate passes, with a review for people, and the merge queue gets it too", async () => {
     useCi();
-    const issue = await askAgent("add() subtracts", FIX, APPROVE);
+    const issue = await askAgent("add() subtracts", FIX_ADD, APPROVE);
     const pr = await pullOf(issue);
     const sha = await headOf(issue);
 
@@ -144,7 +150,7 @@ describe("the judge and the gate", () => {
 
   it("CI red: the gate fails naming the check, and without fix rounds the status asks a person", async () => {
     useCi();
-    const issue = await askAgent("add() subtracts, and lint", `${FIX}\n${BREAK_LINT}`, APPROVE);
+    const issue = await askAgent("add() subtracts, and lint", `${FIX_ADD}\n${BREAK_LINT}`, APPROVE);
     const sha = await headOf(await pullOf(issue).then(() => issue));
     const gate = await completed(sha, "Flotilla");
     expect(gate.conclusion).toBe("failure");
@@ -156,7 +162,7 @@ describe("the judge and the gate", () => {
   it("the judge requesting changes: an automatic round fixes it, the new head is judged again and passes", async () => {
     await useConfig("  maxRounds: 2\n  ciTimeout: 60s");
     useCi();
-    const fixScript = `\n\`\`\`flotilla-script\n${FIX}\n\`\`\`\n`;
+    const fixScript = `\n\`\`\`flotilla-script\n${FIX_ADD}\n\`\`\`\n`;
     const judge = [
       'if src/add.js has "a - b"',
       verdict("request_changes", {
@@ -206,8 +212,8 @@ describe("the judge and the gate", () => {
   it("a judge that answers nonsense twice fails its check with the reason; one that runs out of time fails too", async () => {
     await useConfig("  maxRounds: 0\n  ciTimeout: 60s", "2s");
     useCi();
-    const nonsense = await askAgent("add() subtracts (nonsense)", FIX, "echo looks fine to me");
-    const slow = await askAgent("add() subtracts (slow)", FIX, "sleep 10000");
+    const nonsense = await askAgent("add() subtracts (nonsense)", FIX_ADD, "echo looks fine to me");
+    const slow = await askAgent("add() subtracts (slow)", FIX_ADD, "sleep 10000");
     const bad = await completed(await headOf(await pullOf(nonsense).then(() => nonsense)), "Flotilla judge");
     expect(bad.conclusion).toBe("failure");
     expect(bad.output.summary).toContain("no valid verdict");
@@ -220,7 +226,7 @@ describe("the judge and the gate", () => {
   it("CI still running when the wait runs out: the judge runs anyway and says CI was pending", async () => {
     await useConfig("  maxRounds: 0\n  ciTimeout: 2s");
     useCi({ delayMs: 20_000 });
-    const issue = await askAgent("add() subtracts (slow CI)", FIX, APPROVE);
+    const issue = await askAgent("add() subtracts (slow CI)", FIX_ADD, APPROVE);
     const sha = await headOf(await pullOf(issue).then(() => issue));
     const gate = await completed(sha, "Flotilla");
     expect(gate.conclusion).toBe("failure");
@@ -232,7 +238,7 @@ describe("the judge and the gate", () => {
   it("two quick pushes: the older head's verdict is superseded and only the newer head gets the gate", async () => {
     await useConfig("  maxRounds: 0\n  ciTimeout: 60s");
     useCi({ delayMs: 1_500 });
-    const issue = await askAgent("add() subtracts (pushes)", FIX, APPROVE);
+    const issue = await askAgent("add() subtracts (pushes)", FIX_ADD, APPROVE);
     const pr = await pullOf(issue);
     await completed(await headOf(issue), "Flotilla");
 
@@ -263,7 +269,7 @@ describe("the judge and the gate", () => {
     script().setCi({ repo: REPO, name: "Flotilla", outcome: "success" });
     const issue = await askAgent(
       "add() subtracts (faked gate)",
-      FIX,
+      FIX_ADD,
       verdict("request_changes", { findings: [{ message: "Not convinced." }] }),
     );
     const sha = await headOf(await pullOf(issue).then(() => issue));

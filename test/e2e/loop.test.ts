@@ -1,18 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { configWithScriptedAgent, type Loop, scriptedIssue, startLoop, waitFor } from "../helpers/loop.js";
+import {
+  BUGGY_ADD,
+  configWithScriptedAgent,
+  FIX_ADD,
+  type Loop,
+  scriptedIssue,
+  startLoop,
+  waitFor,
+} from "../helpers/loop.js";
 
 // Label → pull request, end to end: the GitHub sandbox, a real redis-server, real git, the scripted agent
 // as a real process, and Flotilla's webhook server and worker in between.
-
-const BUGGY = "export function add(a, b) {\n  return a - b;\n}\n";
-const FIX = "replace src/add.js <<EOF\n-  return a - b;\n+  return a + b;\nEOF";
 
 let loop: Loop;
 beforeAll(async () => {
   loop = await startLoop({
     files: {
       "README.md": "# widgets\n",
-      "src/add.js": BUGGY,
+      "src/add.js": BUGGY_ADD,
       ".github/flotilla.yml": configWithScriptedAgent(),
     },
   });
@@ -52,7 +57,7 @@ async function branchHead(issue: number) {
 
 describe("a labelled issue becomes a pull request", () => {
   it("opens a PR with the agent's fix, committed on the default branch, and says so on the issue", async () => {
-    const issue = await loop.openIssue("add() subtracts", scriptedIssue(FIX));
+    const issue = await loop.openIssue("add() subtracts", scriptedIssue(FIX_ADD));
     await loop.label(issue, "agent:scripted");
 
     const pr = await prFor(issue);
@@ -80,7 +85,7 @@ describe("a labelled issue becomes a pull request", () => {
   });
 
   it("makes one run, one commit and one PR when GitHub delivers the same webhook three times", async () => {
-    const issue = await loop.openIssue("add() subtracts, again", scriptedIssue(`sleep 300\n${FIX}`));
+    const issue = await loop.openIssue("add() subtracts, again", scriptedIssue(`sleep 300\n${FIX_ADD}`));
     await loop.label(issue, "agent:scripted");
     const labeled = loop.world.sandbox.webhooks.deliveries.findLast(
       (d) => d.event === "issues" && d.action === "labeled",
@@ -105,7 +110,7 @@ describe("a labelled issue becomes a pull request", () => {
   });
 
   it("stops the agent when its label is removed while it works, publishes nothing, and starts again when it is added back", async () => {
-    const issue = await loop.openIssue("stop me", scriptedIssue(`sleep 3000\n${FIX}`));
+    const issue = await loop.openIssue("stop me", scriptedIssue(`sleep 3000\n${FIX_ADD}`));
     await loop.label(issue, "agent:scripted");
     await waitFor("the agent to start", async () => (await loop.redisTask(issue))?.state === "running");
     await loop.world.sandbox.script.removeLabel({
@@ -129,7 +134,7 @@ describe("a labelled issue becomes a pull request", () => {
   it("starts from an issue opened with the label already on it", async () => {
     // GitHub sends `opened` and then `labeled` for such an issue. Lose both, and bring back only `opened`.
     await loop.world.sandbox.script.dropWebhooks({ next: 2 });
-    const issue = await loop.openIssue("opened labelled", scriptedIssue(FIX), ["agent:scripted"]);
+    const issue = await loop.openIssue("opened labelled", scriptedIssue(FIX_ADD), ["agent:scripted"]);
     await loop.world.sandbox.script.settleWebhooks({});
     const opened = loop.world.sandbox.webhooks.deliveries.find(
       (d) =>
@@ -146,7 +151,7 @@ describe("a labelled issue becomes a pull request", () => {
   });
 
   it("reruns on the same branch and PR when the label is added again, but never over people's commits", async () => {
-    const issue = await loop.openIssue("rerun me", scriptedIssue(FIX));
+    const issue = await loop.openIssue("rerun me", scriptedIssue(FIX_ADD));
     await loop.label(issue, "agent:scripted");
     const pr = await prFor(issue);
     await finalStatus(issue, /Pull request opened/);

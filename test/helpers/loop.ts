@@ -40,6 +40,10 @@ export function judgedIssue(script: string, judge: string): string {
   return `${scriptedIssue(script)}\n\`\`\`flotilla-judge\n${judge}\n\`\`\`\n`;
 }
 
+/** `src/add.js` with its bug (it subtracts), and the scripted agent's fix for it. */
+export const BUGGY_ADD = "export function add(a, b) {\n  return a - b;\n}\n";
+export const FIX_ADD = "replace src/add.js <<EOF\n-  return a - b;\n+  return a + b;\nEOF";
+
 /** An issue body that asks the scripted agent to run `script`. */
 export function scriptedIssue(script: string): string {
   return `Please fix this.\n\n\`\`\`flotilla-script\n${script}\n\`\`\`\n`;

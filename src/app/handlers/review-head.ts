@@ -1,7 +1,7 @@
 import type { Context } from "probot";
 import type { Fleet } from "../../fleet/fleet.js";
 import { reviewStartJobId } from "../../fleet/queues.js";
-import { parseTaskBranch, taskIdFor } from "../../fleet/task.js";
+import { taskIdOfPull } from "../../fleet/task.js";
 import { judgeEnabled } from "../config/judge-settings.js";
 import { loadRepoConfig } from "../config/load-config.js";
 
@@ -41,10 +41,8 @@ async function passGate(deps: ReviewHeadDeps, context: PullContext): Promise<voi
 export function reviewHead(deps: ReviewHeadDeps) {
   return async (context: PullContext): Promise<void> => {
     const { pull_request: pull, repository } = context.payload;
-    const branch = pull.head.repo?.id === repository.id ? parseTaskBranch(pull.head.ref) : undefined;
-    const task = branch
-      ? await deps.fleet.store.get(taskIdFor(repository.id, branch.issue, branch.agent))
-      : undefined;
+    const taskId = taskIdOfPull(repository.id, pull.head);
+    const task = taskId ? await deps.fleet.store.get(taskId) : undefined;
     // Not an agent's: nothing to wait for. An agent's with the judge off when it was asked for: no gate
     // (and no config read); one from before the judge gets it when its label is added again.
     if (!task) return passGate(deps, context);

@@ -10,7 +10,7 @@ import { TASK_STATES } from "../task.js";
 import { startFixRound } from "./fix-loop.js";
 import { completeCheck, reportProgress } from "./flotilla-checks.js";
 import { readCi } from "./read-ci.js";
-import { reviewState } from "./start-review.js";
+import { reviewState, stateOfReview } from "./start-review.js";
 
 /** One look at a head's CI at a time; a look that finds another under way is retried shortly after. */
 const LOOK_LOCK_MS = 60_000;
@@ -100,9 +100,9 @@ async function look(deps: RunDeps, taskId: string, sha: string): Promise<void> {
       { states: TASK_STATES, review: { sha, stage: "done", judgeCheckId: review.judgeCheckId } },
       { review: { ...review, gate: gate.conclusion, gateTitle: gate.title } },
     );
-    if (!moved) return;
+    if (!moved?.review) return;
     await withRetries(() => completeCheck(gh, where, review.gateCheckId, gate));
-    await reviewState(fleet, task.id, sha, gate.conclusion === "success" ? "ready" : "changes-requested");
+    await reviewState(fleet, task.id, sha, stateOfReview(moved.review));
     await showStatus(deps, gh, task.id);
   }
   if (failedChecks(ci).length > 0) {

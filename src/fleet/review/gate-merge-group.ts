@@ -1,25 +1,22 @@
+import type { GitHub } from "../../github/octokit.js";
 import { withRetries } from "../../github/with-retries.js";
 import type { ReviewJob } from "../queues.js";
 import type { RunDeps } from "../run-task.js";
-import { parseTaskBranch, taskIdFor } from "../task.js";
+import { taskIdOfPull } from "../task.js";
 import { postGate } from "./flotilla-checks.js";
 
 /** The gate on a pull request no agent made (or one not judged): nothing for Flotilla to hold it up for. */
 export async function passGate(
-  deps: RunDeps,
-  job: { installationId: number; repo: { owner: string; name: string }; sha: string; pr: number },
+  gh: GitHub,
+  where: { owner: string; repo: string; sha: string },
+  pr: number,
 ): Promise<void> {
-  const gh = await deps.github(job.installationId);
   await withRetries(() =>
-    postGate(
-      gh,
-      { owner: job.repo.owner, repo: job.repo.name, sha: job.sha },
-      {
-        conclusion: "success",
-        title: "Not an agent pull request",
-        summary: `#${job.pr} was not made by a Flotilla agent, so there is no verdict to wait for.`,
-      },
-    ),
+    postGate(gh, where, {
+      conclusion: "success",
+      title: "Not an agent pull request",
+      summary: `#${pr} was not made by a Flotilla agent, so there is no verdict to wait for.`,
+    }),
   );
 }
 
@@ -43,11 +40,9 @@ export async function gateMergeGroup(
   const { data: pull } = await withRetries(() =>
     gh.rest.pulls.get({ owner: job.repo.owner, repo: job.repo.name, pull_number: number }),
   );
-  const branch = pull.head.repo?.id === job.repo.id ? parseTaskBranch(pull.head.ref) : undefined;
-  const task = branch
-    ? await deps.fleet.store.get(taskIdFor(job.repo.id, branch.issue, branch.agent))
-    : undefined;
-  if (!task?.settings.judge) return passGate(deps, { ...job, sha: job.headSha, pr: number });
+  const taskId = taskIdOfPull(job.repo.id, pull.head);
+  const task = taskId ? await deps.fleet.store.get(taskId) : undefined;
+  if (!task?.settings.judge) return passGate(gh, where, number);
   const review = task.review;
   const passed = review?.sha === prSha && review.gate === "success";
   await withRetries(() =>

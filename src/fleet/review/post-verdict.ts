@@ -14,7 +14,7 @@ import { startFixRound } from "./fix-loop.js";
 import { completeCheck } from "./flotilla-checks.js";
 import { followCiSoon } from "./follow-ci.js";
 import type { Judgement } from "./judge-pull.js";
-import { reviewState } from "./start-review.js";
+import { reviewState, stateOfReview } from "./start-review.js";
 
 /**
  * What the judge's answer becomes, as numbered steps: a review on the pull request (findings on their
@@ -62,12 +62,7 @@ export async function postVerdict(
     },
   );
   if (!done) return;
-  await reviewState(
-    deps.fleet,
-    task.id,
-    review.sha,
-    gate.conclusion === "success" ? "ready" : "changes-requested",
-  );
+  if (done.review) await reviewState(deps.fleet, task.id, review.sha, stateOfReview(done.review));
   // CI that reported between the last read and the record above is looked at again.
   await followCiSoon(deps.fleet, task.id, review.sha);
   // 5. Another round for the coding agent, when CI failed or the judge asked for changes.
@@ -100,7 +95,7 @@ export async function giveUp(deps: RunDeps, gh: GitHub, task: Task, review: Revi
     { review: { ...review, stage: "done", problem, gate: "failure", gateTitle: gate.title } },
   );
   if (!done) return;
-  await reviewState(deps.fleet, task.id, review.sha, "changes-requested");
+  if (done.review) await reviewState(deps.fleet, task.id, review.sha, stateOfReview(done.review));
   await showStatus(deps, gh, task.id);
 }
 
