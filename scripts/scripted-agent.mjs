@@ -32,6 +32,9 @@
  *   binary <path> <base64>      write bytes
  *   commit <message>            git add -A and git commit in the workspace (the message is the rest of the line)
  *   sleep <ms>                  wait
+ *   await <absolute path>       wait until the file exists (up to a minute, then fail): a test holds the agent
+ *                               until it has seen what it looks for, then creates the file; only its existence
+ *                               is read, so the path may be outside the workspace
  *   exit <code> [message]       print the message to stderr and exit with the code, right away
  *   if <path> has|lacks <text>  run the next command only if the file contains (has) or does not contain
  *                               (lacks) the text; a missing file contains nothing
@@ -105,7 +108,9 @@ function restOf(text, line) {
   return /^"(?:[^"\\]|\\.)*"$/.test(trimmed) ? unquote(trimmed, line) : trimmed;
 }
 
-const ARITY = { delete: 1, rename: 2, chmod: 2, symlink: 2, binary: 2, sleep: 1, if: 3 };
+const ARITY = { delete: 1, rename: 2, chmod: 2, symlink: 2, binary: 2, sleep: 1, await: 1, if: 3 };
+/** How long `await` waits for its file. */
+const AWAIT_MS = 60_000;
 const HEREDOC = new Set(["write", "append", "replace"]);
 
 /** Parses every command first, so a script with a mistake fails before it changes anything. */
@@ -142,6 +147,8 @@ function parse(script) {
         throw new ScriptError(number, "chmod takes +x or -x");
       if (name === "sleep" && !/^\d+$/.test(args[0]))
         throw new ScriptError(number, "sleep takes milliseconds");
+      if (name === "await" && !isAbsolute(args[0]))
+        throw new ScriptError(number, "await takes an absolute path: await /tmp/go");
       if (name === "if" && !["has", "lacks"].includes(args[1]))
         throw new ScriptError(number, 'if takes a path, has or lacks, and a text: if src/a.js has "a + b"');
       commands.push({ name, number, args });
@@ -282,6 +289,16 @@ async function run(command) {
       say(`sleep ${args[0]} ms`);
       await new Promise((resolve) => setTimeout(resolve, Number(args[0])));
       return;
+    case "await": {
+      say(`await ${args[0]}`);
+      const deadline = Date.now() + AWAIT_MS;
+      while (!lstatSync(args[0], { throwIfNoEntry: false })) {
+        if (Date.now() > deadline)
+          throw new ScriptError(line, `await: ${args[0]} did not appear in ${AWAIT_MS} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      return;
+    }
     case "exit":
       if (args[1]) console.error(args[1]);
       process.exit(args[0]);

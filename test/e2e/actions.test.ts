@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { runnerBin } from "../../scripts/runner-bin.js";
 import { assertIdsOnly } from "../../src/backends/actions/workflow-inputs.js";
@@ -77,7 +78,9 @@ describe("the actions backend", () => {
   afterAll(() => loop.stop());
 
   it("runs the agent on an Actions runner with a read-only token, links the run while it runs, and opens the PR", async () => {
-    const issue = await loop.openIssue("Greet", scriptedIssue(`sleep 2500\n${HELLO}`));
+    // The agent waits for the test to have seen it running: however slow the machine, "Running" shows.
+    const gate = join(loop.settings.dataDir, "greet-go");
+    const issue = await loop.openIssue("Greet", scriptedIssue(`await ${gate}\n${HELLO}`));
     await loop.label(issue, "agent:scripted");
 
     // While it runs: the status links the run's logs, and the runner step holds only a read-only token.
@@ -100,6 +103,7 @@ describe("the actions backend", () => {
     expect(appTokens.length).toBeGreaterThan(0);
     for (const { token } of appTokens) expect(Object.values(env).join("\n")).not.toContain(token);
     expect(Object.values(env).filter((v) => /^gh[pousr]_/.test(v))).toEqual([jobToken]);
+    writeFileSync(gate, "");
 
     const pr = await h.prFor(issue);
     await h.status(issue, /Pull request opened/);

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   existsSync,
   lstatSync,
@@ -163,6 +163,29 @@ EOF`),
     );
     expect(result.stderr).toBe("gave up: tests fail\n");
     expect(existsSync(join(workspace, "never.txt"))).toBe(false);
+  });
+
+  it("holds at `await` until the file appears, and refuses a relative path", async () => {
+    const gate = join(tmp, "go");
+    const promptFile = join(tmp, "prompt.md");
+    writeFileSync(promptFile, scriptPrompt(`await ${gate}\nwrite after.txt <<EOF\nreleased\nEOF`));
+    const child = spawn(SCRIPTED_AGENT, [promptFile], { cwd: workspace, env: { PATH: GIT_ENV.PATH } });
+    let stdout = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    while (!stdout.includes(`> await ${gate}`)) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(join(workspace, "after.txt"))).toBe(false);
+
+    writeFileSync(gate, "");
+
+    expect(await exited).toBe(0);
+    expect(read("after.txt")).toBe("released\n");
+    expect(agent(scriptPrompt("await go"))).toMatchObject({
+      status: 2,
+      stderr: "scripted-agent: line 4: await takes an absolute path: await /tmp/go\n",
+    });
   });
 
   it("runs only the first flotilla-script block, and a longer fence can hold ``` lines", () => {
