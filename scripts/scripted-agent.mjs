@@ -31,6 +31,7 @@
  *   symlink <target> <path>     make <path> a symlink to <target>; the target is stored as written
  *   binary <path> <base64>      write bytes
  *   commit <message>            git add -A and git commit in the workspace (the message is the rest of the line)
+ *   save-prompt <path>          write the prompt the agent was given to the file (a test reads what it was told)
  *   sleep <ms>                  wait
  *   await <absolute path>       wait until the file exists (up to a minute, then fail): a test holds the agent
  *                               until it has seen what it looks for, then creates the file; only its existence
@@ -108,7 +109,19 @@ function restOf(text, line) {
   return /^"(?:[^"\\]|\\.)*"$/.test(trimmed) ? unquote(trimmed, line) : trimmed;
 }
 
-const ARITY = { delete: 1, rename: 2, chmod: 2, symlink: 2, binary: 2, sleep: 1, await: 1, if: 3 };
+const ARITY = {
+  "save-prompt": 1,
+  delete: 1,
+  rename: 2,
+  chmod: 2,
+  symlink: 2,
+  binary: 2,
+  sleep: 1,
+  await: 1,
+  if: 3,
+};
+/** The prompt as given, for `save-prompt`. */
+let PROMPT = "";
 /** How long `await` waits for its file. */
 const AWAIT_MS = 60_000;
 const HEREDOC = new Set(["write", "append", "replace"]);
@@ -285,6 +298,13 @@ async function run(command) {
       git(["add", "--all"], line);
       git(["commit", "--quiet", "--no-verify", "--message", args[0]], line);
       return;
+    case "save-prompt": {
+      const full = notSymlink(inside(args[0], line), args[0], line);
+      say(`save-prompt ${args[0]}`);
+      mkdirSync(dirname(full), { recursive: true });
+      writeFileSync(full, PROMPT);
+      return;
+    }
     case "sleep":
       say(`sleep ${args[0]} ms`);
       await new Promise((resolve) => setTimeout(resolve, Number(args[0])));
@@ -319,7 +339,8 @@ async function main() {
     console.error("usage: scripted-agent.mjs [--block NAME] <prompt file>   (run in the workspace)");
     return 2;
   }
-  const script = findScript(readFileSync(promptFile, "utf8"), block);
+  PROMPT = readFileSync(promptFile, "utf8");
+  const script = findScript(PROMPT, block);
   if (script === null) {
     console.log(`scripted-agent: the prompt has no ${block} block; nothing to do`);
     return 0;

@@ -110,7 +110,12 @@ async function emitSubmitted(
     event: "pull_request_review",
     repo,
     sender: actor.user,
-    payload: { action: "submitted", review: renderReview(sb, repo, pull.number, review), pull_request },
+    // Webhooks spell the state in lowercase (`changes_requested`), the REST API in uppercase.
+    payload: {
+      action: "submitted",
+      review: { ...renderReview(sb, repo, pull.number, review), state: review.state.toLowerCase() },
+      pull_request,
+    },
   });
 }
 

@@ -103,6 +103,21 @@ export const reviewRoutes: Route[] = [
     },
   },
   {
+    op: `GET ${REVIEWS}/{review_id}/comments`,
+    auth: "installation",
+    permission: READ,
+    handle(ctx) {
+      const pull = pullOf(ctx);
+      const review = findReview(pull, ctx.params.review_id ?? "");
+      if (review.state === "PENDING" && review.userId !== actorOf(ctx).user.id) throw notFound();
+      const comments = pull.pull.reviewComments.filter((c) => c.reviewId === review.id);
+      return listComments(
+        ctx,
+        comments.map((comment) => ({ number: pull.number, comment })),
+      );
+    },
+  },
+  {
     op: `POST ${REVIEWS}/{review_id}/events`,
     auth: "installation",
     permission: WRITE,

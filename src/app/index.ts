@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunction, Context } from "probot";
 import type { Fleet } from "../fleet/fleet.js";
+import { agentCommand } from "./handlers/agent-command.js";
 import { followCi } from "./handlers/follow-ci.js";
 import { gateMergeGroup } from "./handlers/gate-merge-group.js";
 import { rejudgeHead } from "./handlers/rejudge-head.js";
+import { reviewFeedback } from "./handlers/review-feedback.js";
 import { reviewHead } from "./handlers/review-head.js";
 import { startTask } from "./handlers/start-task.js";
 import { stopTask } from "./handlers/stop-task.js";
@@ -50,6 +52,9 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       };
     app.on(["issues.labeled", "issues.opened"], timed(startTask({ fleet, permissions })));
     app.on(["issues.unlabeled", "issues.closed"], timed(stopTask({ fleet, permissions })));
+    // Commands: only new comments and submitted reviews; an edit is not a command.
+    app.on("issue_comment.created", timed(agentCommand({ fleet, permissions })));
+    app.on("pull_request_review.submitted", timed(reviewFeedback({ fleet, permissions })));
     app.on(["workflow_run", "workflow_job"], timed(trackRun({ fleet })));
     app.on(
       ["pull_request.opened", "pull_request.reopened", "pull_request.synchronize"],

@@ -1,6 +1,7 @@
 import type { GitHub } from "../github/octokit.js";
 import { createRedactor } from "../runner/redact.js";
 import { isPermanent } from "./errors.js";
+import { iterateWhenIdle } from "./iterate-pull.js";
 import type { RunDeps } from "./run-task.js";
 import { syncStatusComment } from "./status-sync.js";
 import { dispatch } from "./submit-task.js";
@@ -31,6 +32,8 @@ export async function finish(
   // The comment before the slot: on the issues, never more tasks show as running than the limit allows.
   await showStatus(deps, gh, task.id);
   await release(deps, done);
+  // Feedback people gave during the run is the next iteration's.
+  await iterateWhenIdle(deps.fleet, done);
   return done;
 }
 

@@ -50,6 +50,18 @@ export class Keys {
   get gauges(): string {
     return `${this.prefix}:metrics:gauges`;
   }
+  /** People's feedback on the task's pull request that no iteration has taken yet, oldest first. */
+  feedback(taskId: string): string {
+    return `${this.prefix}:task:${taskId}:feedback`;
+  }
+  /** Ids of the feedback ever added for the task, so a redelivered comment is added once. */
+  feedbackSeen(taskId: string): string {
+    return `${this.prefix}:task:${taskId}:feedback-seen`;
+  }
+  /** Iterations people asked for on the task's pull request on one day (UTC, `YYYY-MM-DD`). */
+  iterationsOn(taskId: string, day: string): string {
+    return `${this.prefix}:task:${taskId}:iterations:${day}`;
+  }
   /** Serializes edits of one task's status comment. */
   commentLock(id: string): string {
     return `${this.prefix}:lock:comment:${id}`;

@@ -1,6 +1,35 @@
+import { createHash } from "node:crypto";
 import type { GitHub } from "../github/octokit.js";
 import { withRetries } from "../github/with-retries.js";
 import { findMarkedComment } from "../publish/marked-comment.js";
+import type { Fleet } from "./fleet.js";
+
+/** Where a notice goes: an issue or pull request, and the installation to post it with. */
+export interface NoticeTarget {
+  installationId: number;
+  owner: string;
+  repo: string;
+  issue: number;
+}
+
+/**
+ * Queues a comment for people (why nothing was started, a reply to a command) rather than posting it from
+ * a webhook handler. Keyed by `key`, or by the issue and the text: a redelivery, or `opened` and `labeled`
+ * for one new issue, explain it once.
+ */
+export async function queueNotice(
+  fleet: Fleet,
+  target: NoticeTarget,
+  body: string,
+  key?: string,
+): Promise<void> {
+  const id = key ?? createHash("sha256").update(body).digest("hex").slice(0, 16);
+  await fleet.queues.updates.add(
+    "notice",
+    { kind: "notice", ...target, body },
+    { jobId: `notice-${target.owner}-${target.repo}-i${target.issue}-${id}`.replace(/[^\w.-]/g, "_") },
+  );
+}
 
 /** Hidden marker on a notice, so a retried job finds the comment it already posted. */
 export function noticeMarker(key: string): string {

@@ -34,6 +34,11 @@ export type UpdateJob =
   | { kind: "status"; taskId: string }
   /** Cancel the task's workflow run, which a person asked to stop. */
   | { kind: "cancel-run"; taskId: string }
+  /**
+   * Start the next iteration of the task's pull request with the feedback waiting, if nothing runs; with
+   * `reply`, a command asked, and why nothing started is said on that pull request.
+   */
+  | { kind: "iterate"; taskId: string; reply?: { issue: number } }
   /** A one-off comment explaining why nothing was started (bad config, unknown agent). */
   | {
       kind: "notice";

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { parseCommand } from "../app/commands/parse-command.js";
 import { readConversation } from "../app/data/issue-conversation.js";
 import type { SenderPermissions } from "../app/validation/sender-permission.js";
 import type { AgentRun, InlineBackend, RemoteBackend, RunRequest } from "../backends/backend.js";
@@ -10,9 +11,12 @@ import { startRemoteRun } from "./dispatch-run.js";
 import { isTransient, PermanentError, WorkerStoppingError } from "./errors.js";
 import { finish, internalError, release, showStatus } from "./finish-task.js";
 import type { Fleet } from "./fleet.js";
+import { takeFeedback } from "./iterate-pull.js";
 import { openPullRequest, publishRun } from "./publish-run.js";
 import type { RunJob } from "./queues.js";
-import { isActive, SLOT_STATES, type Task } from "./task.js";
+import { fixFeedback } from "./review/fix-loop.js";
+import { readCi } from "./review/read-ci.js";
+import { type Iteration, isActive, SLOT_STATES, type Task } from "./task.js";
 import type { UpdateCondition } from "./task-store.js";
 
 export interface RunDeps {
@@ -95,9 +99,10 @@ async function runInline(
   stopping?: AbortSignal,
 ): Promise<Task> {
   const { fleet } = deps;
-  // 1. Running, and say so on the issue.
+  // 1. Running, and say so on the issue. An iteration takes the feedback people left meanwhile.
   const startedAt = new Date().toISOString();
-  const task = await fleet.store.update(start.id, { state: "running", startedAt });
+  const running = await fleet.store.update(start.id, { state: "running", startedAt });
+  const task = await takeFeedback(fleet, running, when);
   await fleet.metrics.taskStarted(task, startedAt);
   await showStatus(deps, gh, task.id);
 
@@ -159,21 +164,50 @@ async function readRequest(deps: RunDeps, gh: GitHub, task: Task): Promise<RunRe
       permissions: deps.permissions,
     }),
   );
-  // An iteration also sees what to address and the pull request's diff as it stands.
-  const iteration = task.iteration;
-  const diff = iteration
-    ? (
-        await withRetries(() =>
-          readDiff(gh, { ...where, base: task.repo.defaultBranch, head: iteration.headSha }),
-        )
-      ).diff
-    : undefined;
-  return {
+  const request = {
     issue: { number: task.issue, title: issue.title, body: issue.body },
     comments,
     triggeredAt: at,
-    ...(iteration ? { feedback: iteration.feedback, diff } : {}),
     ...(task.settings.prompt ? { maxBytes: task.settings.prompt.maxSize } : {}),
+  };
+  return task.iteration ? { ...request, ...(await readIteration(deps, gh, task, task.iteration)) } : request;
+}
+
+/**
+ * What an iteration sees besides the issue: the pull request's diff as it stands and what to address. A
+ * person's iteration also gets the conversation on the pull request (commands left out: they are the
+ * feedback) and the checks failing on its head; the fix loop's rounds carry those in their feedback.
+ */
+async function readIteration(
+  deps: RunDeps,
+  gh: GitHub,
+  task: Task,
+  iteration: Iteration,
+): Promise<Pick<RunRequest["request"], "feedback" | "diff" | "pullComments">> {
+  const where = { owner: task.repo.owner, repo: task.repo.name };
+  const { diff } = await withRetries(() =>
+    readDiff(gh, { ...where, base: task.repo.defaultBranch, head: iteration.headSha }),
+  );
+  // Ids are Flotilla's bookkeeping, not the agent's business.
+  const feedback = iteration.feedback.map(({ text, author }) => ({ text, ...(author ? { author } : {}) }));
+  if (iteration.automatic || !task.pr) return { feedback, diff };
+  const pull = task.pr.number;
+  const [conversation, ci] = await Promise.all([
+    withRetries(() =>
+      readConversation(gh, {
+        ...where,
+        issue: pull,
+        triggeredAt: task.startedAt ?? new Date().toISOString(),
+        commentsFrom: task.settings.prompt?.comments ?? "writers",
+        permissions: deps.permissions,
+      }),
+    ),
+    withRetries(() => readCi(gh, { ...where, sha: iteration.headSha, appId: deps.appId })),
+  ]);
+  return {
+    feedback: [...fixFeedback(ci, undefined), ...feedback],
+    diff,
+    pullComments: conversation.filter((c) => parseCommand(c.body, "pull") === undefined),
   };
 }
 

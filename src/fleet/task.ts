@@ -49,6 +49,8 @@ export interface TaskSettings {
   actions?: RepoConfig["actions"];
   /** Who judges the pull request, and how (absent in records made before the judge, or when it is off). */
   judge?: JudgeSettings;
+  /** How people steer the task from comments and reviews (absent in records made before commands). */
+  commands?: RepoConfig["commands"];
 }
 
 /** The judge, resolved when the task was asked for. */
@@ -66,6 +68,8 @@ export interface JudgeSettings {
 export interface IterationFeedback {
   text: string;
   author?: string;
+  /** A person's feedback: where it came from (`comment-<id>`, `review-<id>`), so it is taken once. */
+  id?: string;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { cancelRun } from "./cancel-task.js";
 import { collectTask } from "./collect-task.js";
 import { isTransient } from "./errors.js";
+import { iteratePull, iterateReply } from "./iterate-pull.js";
 import { postNotice } from "./post-notice.js";
 import {
   type CollectJob,
@@ -138,6 +139,18 @@ async function runUpdate(deps: RunDeps, job: Job<UpdateJob>): Promise<void> {
       await syncStatusComment(deps.fleet, await deps.github(task.installationId), task.id);
     } else if (update.kind === "cancel-run") {
       await cancelRun(deps, update.taskId);
+    } else if (update.kind === "iterate") {
+      const task = await deps.fleet.store.get(update.taskId);
+      if (!task) return;
+      const gh = await deps.github(task.installationId);
+      const reply = iterateReply(await iteratePull(deps, gh, task.id), task);
+      if (reply && update.reply)
+        await postNotice(
+          gh,
+          { owner: task.repo.owner, repo: task.repo.name, ...update.reply },
+          reply,
+          String(job.id),
+        );
     } else {
       const gh = await deps.github(update.installationId);
       await postNotice(gh, update, update.body, String(job.id));

@@ -29,6 +29,8 @@ export interface PromptInput {
   triggeredAt?: string;
   /** For an iteration: the feedback to address, oldest first. */
   feedback?: PromptFeedback[];
+  /** For an iteration: the comments on the pull request so far, oldest first (not held to `triggeredAt`). */
+  pullComments?: PromptComment[];
   /** For an iteration: the pull request's current diff, quoted as code. */
   diff?: string;
   /** Glob patterns the agent may not change (the config's `protectedPaths`); named in the prompt so the agent does not waste its run on them. */
@@ -48,6 +50,7 @@ interface Quoted {
   title: string;
   body: Fitted;
   comments: { comment: PromptComment; fitted: Fitted }[];
+  pullComments: { comment: PromptComment; fitted: Fitted }[];
   feedback: { author?: string; fitted: Fitted }[];
   diff?: Fitted;
 }
@@ -59,17 +62,23 @@ function beforeTrigger(comments: PromptComment[], triggeredAt: string | undefine
   return comments.filter((c) => before(c.createdAt) && (c.updatedAt === undefined || before(c.updatedAt)));
 }
 
-/** Sanitizes every text, then gives up the oldest comments, the diff, the body and the feedback, in that order, past the budget. */
+const sanitizeComments = (comments: PromptComment[]) =>
+  comments.map((c) => ({ ...c, body: sanitizeUntrusted(c.body).trim() })).filter((c) => c.body !== "");
+
+/**
+ * Sanitizes every text, then gives up the oldest comments (the issue's, then the pull request's), the diff,
+ * the body and the feedback, in that order, past the budget.
+ */
 function quotedTexts(input: PromptInput): Quoted {
-  const comments = beforeTrigger(input.comments ?? [], input.triggeredAt)
-    .map((c) => ({ ...c, body: sanitizeUntrusted(c.body).trim() }))
-    .filter((c) => c.body !== "");
+  const comments = sanitizeComments(beforeTrigger(input.comments ?? [], input.triggeredAt));
+  const pullComments = sanitizeComments(input.pullComments ?? []);
   const feedback = (input.feedback ?? [])
     .map((f) => ({ ...f, text: sanitizeUntrusted(f.text).trim() }))
     .filter((f) => f.text !== "");
   const diff = stripInvisible(input.diff ?? "").trimEnd();
   const texts = [
     ...comments.map((c) => ({ text: c.body, whole: true })),
+    ...pullComments.map((c) => ({ text: c.body, whole: true })),
     ...(diff === "" ? [] : [{ text: diff }]),
     { text: sanitizeUntrusted(input.issue.body).trim() || "(no description)" },
     ...feedback.map((f) => ({ text: f.text })),
@@ -79,6 +88,7 @@ function quotedTexts(input: PromptInput): Quoted {
   const next = () => fitted.shift() as Fitted;
   return {
     comments: comments.map((comment) => ({ comment, fitted: next() })),
+    pullComments: pullComments.map((comment) => ({ comment, fitted: next() })),
     diff: diff === "" ? undefined : next(),
     body: next(),
     feedback: feedback.map((f) => ({ author: f.author, fitted: next() })),
@@ -93,13 +103,9 @@ function protectedLine(patterns: string[] | undefined): string {
 
 /** Says what was left out to stay within the budget, if anything was. */
 function leftOutNote(q: Quoted, maxBytes: number): string {
-  const dropped = q.comments.filter((c) => c.fitted.fit === "dropped").length;
   const parts = [
-    dropped === 0
-      ? ""
-      : dropped === q.comments.length
-        ? `the issue's ${dropped === 1 ? "comment" : `${dropped} comments`}`
-        : `the ${dropped === 1 ? "oldest comment" : `${dropped} oldest comments`}`,
+    droppedNote(q.comments, "issue"),
+    droppedNote(q.pullComments, "pull request"),
     q.diff && q.diff.fit !== "kept" ? "the end of the diff" : "",
     q.body.fit !== "kept" ? "the end of the issue's description" : "",
     q.feedback.some((f) => f.fitted.fit !== "kept") ? "the end of the feedback" : "",
@@ -108,15 +114,30 @@ function leftOutNote(q: Quoted, maxBytes: number): string {
   return `Left out to keep the quoted text within ${formatBytes(maxBytes)}: ${parts.join("; ")}.\n\n`;
 }
 
-/** The quotes, each section introduced in a line of its own. */
-function quotedSections(n: number, q: Quoted): string {
-  const comments = q.comments
+function droppedNote(comments: Quoted["comments"], on: "issue" | "pull request"): string {
+  const dropped = comments.filter((c) => c.fitted.fit === "dropped").length;
+  if (dropped === 0) return "";
+  if (dropped === comments.length) return `the ${on}'s ${dropped === 1 ? "comment" : `${dropped} comments`}`;
+  const oldest = `the ${dropped === 1 ? "oldest comment" : `${dropped} oldest comments`}`;
+  return on === "issue" ? oldest : `${oldest} on the pull request`;
+}
+
+const quoteComments = (comments: Quoted["comments"]) =>
+  comments
     .filter((c) => c.fitted.fit !== "dropped")
     .map((c) => quote("comment", { author: c.comment.author, at: c.comment.createdAt }, c.fitted));
+
+/** The quotes, each section introduced in a line of its own. */
+function quotedSections(n: number, q: Quoted): string {
+  const comments = quoteComments(q.comments);
+  const pullComments = quoteComments(q.pullComments);
   const feedback = q.feedback.map((f) => quote("feedback", { author: f.author }, f.fitted));
   return [
     quote("issue", { number: n }, { ...q.body, text: `# ${q.title}\n\n${q.body.text}` }),
     comments.length > 0 ? `Comments on the issue, oldest first:\n\n${comments.join("\n")}` : "",
+    pullComments.length > 0
+      ? `Comments on the pull request, oldest first:\n\n${pullComments.join("\n")}`
+      : "",
     feedback.length > 0 ? `Feedback to address now, oldest first:\n\n${feedback.join("\n")}` : "",
     q.diff ? `The pull request's current diff:\n\n${quoteDiff(q.diff)}` : "",
   ]
@@ -141,7 +162,7 @@ Address the feedback on it, quoted below, by changing the files in this director
       : `Resolve issue #${n}, quoted below, by changing the files in this directory.`;
   const tags = [
     "<issue>",
-    q.comments.some((c) => c.fitted.fit !== "dropped") ? "<comment>" : "",
+    [...q.comments, ...q.pullComments].some((c) => c.fitted.fit !== "dropped") ? "<comment>" : "",
     q.feedback.length > 0 ? "<feedback>" : "",
     q.diff ? "<diff>" : "",
   ].filter((tag) => tag !== "");

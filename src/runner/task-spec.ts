@@ -88,6 +88,8 @@ export const TaskSpecSchema = z
         comments: z.array(Comment).optional(),
         triggeredAt: z.string().optional(),
         feedback: z.array(z.object({ text: z.string(), author: z.string().optional() })).optional(),
+        /** For an iteration: the pull request's conversation so far, from people who may be heard. */
+        pullComments: z.array(Comment).optional(),
         diff: z.string().optional(),
         /** Set for the judge: it reviews instead of changing files, and answers with a verdict. */
         judge: JudgeRequest.optional(),

@@ -165,6 +165,12 @@ EOF`),
     expect(existsSync(join(workspace, "never.txt"))).toBe(false);
   });
 
+  it("saves the prompt it was given where the script says", () => {
+    const prompt = scriptPrompt("save-prompt notes/prompt.md");
+    expect(agent(prompt)).toMatchObject({ status: 0, stderr: "" });
+    expect(read("notes/prompt.md")).toBe(prompt);
+  });
+
   it("holds at `await` until the file appears, and refuses a relative path", async () => {
     const gate = join(tmp, "go");
     const promptFile = join(tmp, "prompt.md");

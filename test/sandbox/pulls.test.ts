@@ -191,9 +191,22 @@ describe("sandbox pull requests", () => {
       "pull_request_review.submitted",
     ]);
     expect(deliveries[1]?.payload.review).toMatchObject({
-      state: "CHANGES_REQUESTED",
+      state: "changes_requested",
       user: { login: "alice" },
     });
+    const review = deliveries[1]?.payload.review as { id: number };
+    const { data: comments } = await octokit.rest.pulls.listCommentsForReview({
+      ...repo,
+      pull_number: 1,
+      review_id: review.id,
+    });
+    expect(comments.map((c) => [c.path, c.line, c.body])).toEqual([["src/c.ts", 1, "rename c"]]);
+    const { data: rest } = await octokit.rest.pulls.getReview({
+      ...repo,
+      pull_number: 1,
+      review_id: review.id,
+    });
+    expect(rest.state).toBe("CHANGES_REQUESTED");
   });
 
   it("merges with a real two-parent merge commit on the base branch, then closed (merged) and push", async () => {

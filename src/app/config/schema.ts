@@ -197,6 +197,28 @@ export const ConfigSchema = z
       .describe(
         "The judge: an agent that reviews each agent pull request with the CI results, and the gate check.",
       ),
+    commands: z
+      .object({
+        reviews: z
+          .enum(["changes-requested", "command", "off"])
+          .default("changes-requested")
+          .describe(
+            "Which reviews of an agent pull request send the agent back to work, with their line comments: every review that requests changes (`changes-requested`), only reviews whose body has an `/agent` line (`command`), or none (`off`: reviews are not read; comment instead).",
+          ),
+        dailyIterations: z
+          .int()
+          .min(0)
+          .max(100)
+          .default(10)
+          .describe(
+            "Iterations people may ask for on one pull request per day (UTC), with `/agent` comments and reviews; past it they get a reply and their feedback waits for the next day. The judge's automatic rounds are counted by `judge.maxRounds` instead.",
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        "`/agent` commands in issue and pull request comments, and review feedback (docs/commands.md).",
+      ),
     protectedPaths: z
       .array(z.string().min(1))
       // The agent CLIs' settings (hooks, allowed commands, MCP servers, test commands): a change there, once

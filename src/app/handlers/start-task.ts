@@ -1,15 +1,11 @@
-import { createHash } from "node:crypto";
 import type { Context } from "probot";
 import type { Fleet } from "../../fleet/fleet.js";
-import { submitTask } from "../../fleet/submit-task.js";
-import { branchFor, taskIdFor } from "../../fleet/task.js";
-import { judgeSettings } from "../config/judge-settings.js";
+import { queueNotice } from "../../fleet/post-notice.js";
 import { loadRepoConfig } from "../config/load-config.js";
-import { laneOf } from "../config/priority-lane.js";
-import type { RepoConfig } from "../config/schema.js";
-import { CONFIG_FILE, configProblemsMessage } from "../config/validate-config.js";
+import { configProblemsMessage } from "../config/validate-config.js";
 import type { SenderPermissions } from "../validation/sender-permission.js";
 import { isPriorityLabel, reprioritizeIssue } from "./reprioritize-task.js";
+import { submitAgents } from "./submit-agents.js";
 
 export interface StartTaskDeps {
   fleet: Fleet;
@@ -49,79 +45,26 @@ export function startTask(deps: StartTaskDeps) {
       return log.info({ sender: payload.sender.login, ...decision }, "sender may not start agents; ignored");
     }
 
-    // Keyed by issue and text: a redelivery, or `opened` and `labeled` for one new issue, explain it once.
     const { owner, repo } = context.repo();
-    const notice = (body: string) =>
-      deps.fleet.queues.updates.add(
-        "notice",
-        {
-          kind: "notice",
-          installationId: installationOf(context),
-          owner,
-          repo,
-          issue: payload.issue.number,
-          body,
-        },
-        {
-          jobId: `notice-r${payload.repository.id}-i${payload.issue.number}-${createHash("sha256").update(body).digest("hex").slice(0, 16)}`,
-        },
-      );
+    const where = { installationId: installationOf(context), owner, repo, issue: payload.issue.number };
     if (!loaded.ok) {
       log.info({ problems: loaded.problems }, "invalid repository config; explained on the issue");
-      await notice(configProblemsMessage(loaded.problems));
+      await queueNotice(deps.fleet, where, configProblemsMessage(loaded.problems));
       return;
     }
 
     // 4. One task per agent asked for.
-    for (const agent of agents) {
-      // Own keys only: `agent:constructor` names no agent.
-      const settings = Object.hasOwn(loaded.config.agents, agent) ? loaded.config.agents[agent] : undefined;
-      if (!settings) {
-        log.info({ agent }, "unknown agent; explained on the issue");
-        await notice(unknownAgentMessage(agent, prefix, loaded.config));
-        continue;
-      }
-      const { repository, issue } = payload;
-      const result = await submitTask(
-        deps.fleet,
-        {
-          id: taskIdFor(repository.id, issue.number, agent),
-          repo: {
-            id: repository.id,
-            owner: repository.owner.login,
-            name: repository.name,
-            defaultBranch: repository.default_branch,
-            cloneUrl: repository.clone_url,
-          },
-          installationId: installationOf(context),
-          issue: issue.number,
-          agent,
-          sender: payload.sender.login,
-          // The issue's text in the webhook is the text when the label was added: what the agent works on.
-          trigger: { at: triggeredAt(payload), title: issue.title, body: issue.body ?? "" },
-          branch: branchFor(issue.number, agent),
-          settings: {
-            backend: loaded.config.backend,
-            agent: settings,
-            protectedPaths: loaded.config.protectedPaths,
-            limits: loaded.config.limits,
-            prompt: loaded.config.prompt,
-            actions: loaded.config.actions,
-            judge: judgeSettings(loaded.config, agent),
-          },
-        },
-        loaded.config.concurrency.perRepo,
-        // Keyed by delivery and agent: a redelivery repeats nothing, two agents in one delivery both start.
-        agents.length > 1 ? `${context.id}-${agent}` : context.id,
-        laneOf(issue.labels ?? [], loaded.config.priority),
-      );
-      log.info({ agent, issue: issue.number, ...result }, "task submitted");
-      // The label came back while the stopped run winds down: say so rather than drop the request unseen.
-      if (result.status === "active" && result.stopping)
-        await notice(
-          `\`${prefix}${agent}\` was added while its previous run is still stopping, so nothing new was started. Add the label again once the status comment says it was cancelled.`,
-        );
-    }
+    await submitAgents(deps.fleet, log, {
+      where,
+      repository: payload.repository,
+      issue: payload.issue,
+      agents,
+      config: loaded.config,
+      sender: payload.sender.login,
+      // The issue's text in the webhook is the text when the label was added: what the agent works on.
+      at: triggeredAt(payload),
+      deliveryId: context.id,
+    });
   };
 }
 
@@ -133,20 +76,8 @@ function triggeredAt(payload: { issue: { updated_at: string } }): string {
   return payload.issue.updated_at;
 }
 
-function installationOf(context: Context): number {
+export function installationOf(context: Context): number {
   const id = (context.payload as { installation?: { id: number } }).installation?.id;
   if (id === undefined) throw new Error("webhook has no installation; is it from the GitHub App?");
   return id;
-}
-
-function unknownAgentMessage(agent: string, prefix: string, config: RepoConfig): string {
-  const names = Object.keys(config.agents).sort();
-  // The name comes from a label: keep it from closing the code span it is quoted in.
-  const asked = agent.replaceAll("`", "'");
-  return [
-    `Flotilla has no agent called \`${asked}\` in this repository, so nothing was started.`,
-    "",
-    `The agents configured here: ${names.map((n) => `\`${prefix}${n}\``).join(", ")}.`,
-    `Use one of those labels, or add \`${asked}\` under \`agents\` in \`${CONFIG_FILE}\`.`,
-  ].join("\n");
 }

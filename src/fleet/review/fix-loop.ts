@@ -2,6 +2,7 @@ import type { GitHub } from "../../github/octokit.js";
 import { type CiReport, failedChecks } from "../../judge/ci-report.js";
 import type { Verdict } from "../../judge/verdict.js";
 import { showStatus } from "../finish-task.js";
+import { nextAttempt } from "../next-attempt.js";
 import type { RunDeps } from "../run-task.js";
 import { submitTask } from "../submit-task.js";
 import type { IterationFeedback, Task } from "../task.js";
@@ -35,19 +36,10 @@ export async function startFixRound(
   const { fleet } = deps;
   const result = await submitTask(
     fleet,
-    {
-      id: task.id,
-      repo: task.repo,
-      installationId: task.installationId,
-      issue: task.issue,
-      agent: task.agent,
-      sender: task.sender,
-      settings: task.settings,
-      ...(task.trigger ? { trigger: task.trigger } : {}),
-      branch: task.branch,
+    nextAttempt(task, {
       iteration: { headSha: found.sha, feedback, automatic: true },
       autoRounds: rounds + 1,
-    },
+    }),
     await fleet.scheduler.limitOf(task.repo.id),
     `fix-${task.id}-${found.sha}`,
   );

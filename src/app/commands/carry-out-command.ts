@@ -1,0 +1,235 @@
+import type { Logger } from "pino";
+import { requestCancel } from "../../fleet/cancel-task.js";
+import type { Fleet } from "../../fleet/fleet.js";
+import { nextAttempt } from "../../fleet/next-attempt.js";
+import { addFeedback, clearFeedback, type PendingFeedback } from "../../fleet/pending-feedback.js";
+import { type NoticeTarget, queueNotice } from "../../fleet/post-notice.js";
+import { submitTask } from "../../fleet/submit-task.js";
+import { type Task, taskIdFor, taskIdOfPull } from "../../fleet/task.js";
+import type { RepoConfig } from "../config/schema.js";
+import { type AgentsRequest, submitAgents, unknownAgentMessage } from "../handlers/submit-agents.js";
+import { commandHelp } from "./command-help.js";
+import type { AgentCommand } from "./parse-command.js";
+
+/** Where a command was given, and by whom; the caller has checked that they may steer agents. */
+export interface CommandInput {
+  fleet: Fleet;
+  log: Logger;
+  repository: AgentsRequest["repository"];
+  installationId: number;
+  /** The issue or pull request the command is on (a pull request's own title and body). */
+  thread: AgentsRequest["issue"] & { kind: "issue" | "pull" };
+  /** For a pull request: its head, which says whose task it is. */
+  head?: { ref: string; sha: string; repo?: { id: number } | null };
+  config: RepoConfig;
+  author: string;
+  /** When the command was given (ISO 8601). */
+  at: string;
+  deliveryId: string;
+  /** What the feedback is (`comment-<id>`, `review-<id>`), so a redelivery adds it once. */
+  feedbackId: string;
+}
+
+/** Feedback text for `/agent use <agent>` without words of its own. */
+const TAKE_OVER = "Take over this pull request: review it, then address whatever is still open.";
+const FINISHED = ["failed", "cancelled", "timed-out"] as const;
+
+/**
+ * Carries out a command: records what it asks for and queues the work, answering on the thread where the
+ * command cannot be carried out. Nothing here calls GitHub: the answers go out as queued notices.
+ */
+export async function carryOutCommand(input: CommandInput, command: AgentCommand): Promise<void> {
+  const { fleet, config, thread } = input;
+  const reply = (body: string) => queueNotice(fleet, noticeTarget(input), body, input.deliveryId);
+  const help = (problem?: string) =>
+    reply(
+      commandHelp({
+        agents: Object.keys(config.agents).sort(),
+        labelPrefix: config.labelPrefix,
+        where: thread.kind,
+        ...(problem ? { problem } : {}),
+      }),
+    );
+  const log = input.log.child({ command: command.kind, by: input.author });
+
+  switch (command.kind) {
+    case "help":
+      return help();
+    case "unknown":
+      return help(command.problem);
+    case "race":
+    case "pick":
+      return reply(
+        `\`/agent ${command.kind}\` is not available yet. To have several agents work on an issue at once, add each one's label (such as \`${config.labelPrefix}${Object.keys(config.agents).sort()[0] ?? "<agent>"}\`): each opens its own pull request.`,
+      );
+    case "run": {
+      if (thread.kind === "pull")
+        return help(
+          "On a pull request, `/agent use <agent>` has another agent revise it; `/agent run` starts an agent on an issue.",
+        );
+      await submitAgents(fleet, log, {
+        where: noticeTarget(input),
+        repository: input.repository,
+        issue: thread,
+        agents: [command.agent],
+        config,
+        sender: input.author,
+        // The command's own comment is the last one the agent reads: its instructions come with the issue.
+        at: input.at,
+        deliveryId: input.deliveryId,
+      });
+      return;
+    }
+    case "stop":
+      return stop(input, await tasksHere(input), reply, log);
+    case "status": {
+      const tasks = await tasksHere(input);
+      if (tasks.length === 0) return reply(NO_TASK);
+      for (const task of tasks) await fleet.queues.updates.add("status", { kind: "status", taskId: task.id });
+      return;
+    }
+    case "retry":
+      return retry(input, await tasksHere(input), reply, log);
+  }
+
+  // The rest act on an agent's pull request.
+  const task = thread.kind === "pull" ? (await tasksHere(input))[0] : undefined;
+  if (!task?.pr) return reply(NOT_AN_AGENT_PULL);
+  if (command.kind === "judge") {
+    if (!task.settings.judge)
+      return reply("The judge is off for this pull request (`judge.enabled` in `.github/flotilla.yml`).");
+    const sha = input.head?.sha ?? task.review?.sha;
+    if (!sha) return reply(NOT_AN_AGENT_PULL);
+    await fleet.queues.reviews.add(
+      "start",
+      { kind: "start", taskId: task.id, sha, pr: task.pr.number, again: true },
+      { jobId: `rejudge-${task.id}-${sha}-${input.deliveryId}` },
+    );
+    log.info({ task: task.id, sha }, "judging again");
+    return;
+  }
+  // iterate, use: feedback for the pull request's next iteration.
+  let agent: PendingFeedback["agent"];
+  if (command.kind === "use") {
+    const settings = Object.hasOwn(config.agents, command.agent) ? config.agents[command.agent] : undefined;
+    if (!settings) return reply(unknownAgentMessage(command.agent, config.labelPrefix, config));
+    agent = { name: command.agent, settings };
+  }
+  await giveFeedback(input, task, [
+    {
+      id: input.feedbackId,
+      author: input.author,
+      at: input.at,
+      text: command.text === "" ? TAKE_OVER : command.text,
+      ...(agent ? { agent } : {}),
+    },
+  ]);
+}
+
+/**
+ * Feedback for the task's pull request: it waits for the next iteration, which starts now if nothing runs
+ * (the `iterate` job), or when the run in progress ends.
+ */
+export async function giveFeedback(input: CommandInput, task: Task, items: PendingFeedback[]): Promise<void> {
+  for (const item of items) {
+    const added = await addFeedback(input.fleet, task.id, item);
+    input.log.info({ task: task.id, feedback: item.id, added }, "feedback for the next iteration");
+  }
+  await input.fleet.queues.updates.add(
+    "iterate",
+    { kind: "iterate", taskId: task.id, reply: { issue: input.thread.number } },
+    { jobId: `iterate-${task.id}-${input.deliveryId}` },
+  );
+}
+
+const NO_TASK =
+  "No agent has worked here yet. Start one with `/agent run <agent>` on the issue, or with its label.";
+const NOT_AN_AGENT_PULL =
+  "This pull request was not opened by one of Flotilla's agents, so there is no agent to send back to it. Start one on an issue with `/agent run <agent>`.";
+
+function noticeTarget(input: CommandInput): NoticeTarget {
+  return {
+    installationId: input.installationId,
+    owner: input.repository.owner.login,
+    repo: input.repository.name,
+    issue: input.thread.number,
+  };
+}
+
+/** The tasks a command here is about: the pull request's own, or those of the issue's configured agents. */
+async function tasksHere(input: CommandInput): Promise<Task[]> {
+  const { fleet, repository, thread } = input;
+  const ids =
+    thread.kind === "pull"
+      ? [input.head ? taskIdOfPull(repository.id, input.head) : undefined]
+      : Object.keys(input.config.agents).map((agent) => taskIdFor(repository.id, thread.number, agent));
+  const tasks: Task[] = [];
+  for (const id of ids) {
+    const task = id ? await fleet.store.get(id) : undefined;
+    if (task) tasks.push(task);
+  }
+  return tasks;
+}
+
+async function stop(
+  input: CommandInput,
+  tasks: Task[],
+  reply: (body: string) => Promise<void>,
+  log: Logger,
+): Promise<void> {
+  let stopped = 0;
+  for (const task of tasks) {
+    // Waiting feedback first, so the run's end finds none to start another iteration with.
+    const dropped = await clearFeedback(input.fleet, task.id);
+    const result = await requestCancel(
+      input.fleet,
+      task.id,
+      task.repo.id,
+      `@${input.author} asked to stop (\`/agent stop\`)`,
+    );
+    log.info({ task: task.id, result, dropped }, "stop requested");
+    if (result === "cancelled" || result === "requested" || dropped > 0) stopped++;
+  }
+  if (stopped === 0) await reply("Nothing to stop: no agent is queued or running here.");
+}
+
+/** The last attempt that failed or was cancelled here, again: an iteration with its feedback, else from scratch. */
+async function retry(
+  input: CommandInput,
+  tasks: Task[],
+  reply: (body: string) => Promise<void>,
+  log: Logger,
+): Promise<void> {
+  const last = tasks
+    .filter((t) => (FINISHED as readonly string[]).includes(t.state))
+    .sort((a, b) => (b.finishedAt ?? "").localeCompare(a.finishedAt ?? ""))[0];
+  if (!last) {
+    const busy = tasks.find((t) => !(FINISHED as readonly string[]).includes(t.state));
+    return reply(
+      busy
+        ? "Nothing to retry: the last attempt here did not fail and was not cancelled. To have the agent revise its pull request, write `/agent <feedback>` there."
+        : NO_TASK,
+    );
+  }
+  if (last.iteration && last.pr) {
+    // Its feedback goes back in line, so the iteration starts from the pull request's head as it is now.
+    log.info({ task: last.id }, "iteration retried");
+    return giveFeedback(
+      input,
+      last,
+      last.iteration.feedback.map((f, i) => ({
+        id: `retry-${input.deliveryId}-${i}`,
+        author: f.author ?? input.author,
+        at: input.at,
+        text: f.text,
+      })),
+    );
+  }
+  const result = await submitTask(
+    input.fleet,
+    nextAttempt(last, { sender: input.author }),
+    input.config.concurrency.perRepo,
+    input.deliveryId,
+  );
+  log.info({ task: last.id, ...result }, "task retried");
+}

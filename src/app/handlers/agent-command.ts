@@ -1,0 +1,86 @@
+import type { Context } from "probot";
+import type { Fleet } from "../../fleet/fleet.js";
+import { queueNotice } from "../../fleet/post-notice.js";
+import { carryOutCommand } from "../commands/carry-out-command.js";
+import { parseCommand } from "../commands/parse-command.js";
+import { loadRepoConfig } from "../config/load-config.js";
+import { configProblemsMessage } from "../config/validate-config.js";
+import type { SenderPermissions } from "../validation/sender-permission.js";
+import { installationOf } from "./start-task.js";
+
+export interface AgentCommandDeps {
+  fleet: Fleet;
+  permissions: SenderPermissions;
+}
+
+/** Someone who never gives commands: an App (Flotilla included) or a `…[bot]` account, whatever it quotes. */
+export function isBot(user: { type?: string; login: string } | null | undefined): boolean {
+  return !user || user.type === "Bot" || user.login.endsWith("[bot]");
+}
+
+/**
+ * `issue_comment.created`: a line starting with `/agent` in a new comment on an issue or pull request is a
+ * command (commands.md). Only a new comment (an edit is not a command), never a bot's, and only from people
+ * who may steer agents: anyone else starts nothing and gets no reply, as a bot that answers everyone is a
+ * spam channel; they are logged. A command is acknowledged with a 👀 reaction, then carried out.
+ */
+export function agentCommand(deps: AgentCommandDeps) {
+  return async (context: Context<"issue_comment.created">): Promise<void> => {
+    const { payload } = context;
+    const { comment, issue, repository } = payload;
+    const log = context.log.child({ delivery: context.id, repo: repository.full_name, comment: comment.id });
+    // 1. Parse: bots never give commands; most comments are not commands, and need no API call to know.
+    const user = comment.user;
+    if (!user || isBot(payload.sender) || isBot(user)) return;
+    const kind = issue.pull_request ? "pull" : "issue";
+    const command = parseCommand(comment.body ?? "", kind);
+    if (!command) return;
+
+    // 2. Authorize: write, maintain or admin, as for labels.
+    const decision = await deps.permissions.check(context.octokit, context.repo(), {
+      login: user.login,
+      type: user.type ?? "User",
+    });
+    if (!decision.allowed)
+      return log.info(
+        { sender: user.login, ...decision },
+        "command from someone who may not steer agents; ignored",
+      );
+
+    // 3. Acknowledge at once; a reaction that fails is not worth a redelivery.
+    await context.octokit.rest.reactions
+      .createForIssueComment({ ...context.repo(), comment_id: comment.id, content: "eyes" })
+      .catch((error: unknown) => log.warn({ err: error }, "could not react to the command"));
+
+    // 4. The config decides the agents; on a pull request, its head decides whose task it is.
+    const loaded = await loadRepoConfig(context as unknown as Context<"issues">);
+    const where = { installationId: installationOf(context), ...context.repo(), issue: issue.number };
+    if (!loaded.ok) {
+      log.info({ problems: loaded.problems }, "invalid repository config; explained");
+      return queueNotice(deps.fleet, where, configProblemsMessage(loaded.problems), context.id);
+    }
+    const head =
+      kind === "pull"
+        ? (await context.octokit.rest.pulls.get({ ...context.repo(), pull_number: issue.number })).data.head
+        : undefined;
+
+    // 5. Enqueue what it asks for.
+    log.info({ command: command.kind, by: user.login }, "command");
+    await carryOutCommand(
+      {
+        fleet: deps.fleet,
+        log,
+        repository,
+        installationId: where.installationId,
+        thread: { ...issue, kind },
+        ...(head ? { head } : {}),
+        config: loaded.config,
+        author: user.login,
+        at: comment.created_at,
+        deliveryId: context.id,
+        feedbackId: `comment-${comment.id}`,
+      },
+      command,
+    );
+  };
+}

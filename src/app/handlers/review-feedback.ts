@@ -1,0 +1,95 @@
+import type { Context } from "probot";
+import type { Fleet } from "../../fleet/fleet.js";
+import { taskIdOfPull } from "../../fleet/task.js";
+import { type CommandInput, carryOutCommand, giveFeedback } from "../commands/carry-out-command.js";
+import { parseCommand } from "../commands/parse-command.js";
+import { reviewFeedbackText } from "../commands/review-feedback-text.js";
+import { loadRepoConfig } from "../config/load-config.js";
+import type { SenderPermissions } from "../validation/sender-permission.js";
+import { isBot } from "./agent-command.js";
+import { installationOf } from "./start-task.js";
+
+export interface ReviewFeedbackDeps {
+  fleet: Fleet;
+  permissions: SenderPermissions;
+}
+
+/**
+ * `pull_request_review.submitted` on an agent's pull request: a review that requests changes, with its
+ * line comments, becomes one iteration's feedback (`commands.reviews`: every such review, only those
+ * whose body has an `/agent` line, or none). Any other `/agent` command in a review body is carried out as
+ * in a comment. The same people as for labels; bots never, Flotilla's judge included.
+ */
+export function reviewFeedback(deps: ReviewFeedbackDeps) {
+  return async (context: Context<"pull_request_review.submitted">): Promise<void> => {
+    const { payload } = context;
+    const { review, pull_request: pull, repository } = payload;
+    const log = context.log.child({ delivery: context.id, repo: repository.full_name, review: review.id });
+    // 1. Parse: only an agent's pull request, a person's review, with a command or changes requested.
+    const user = review.user;
+    if (!user || isBot(payload.sender) || isBot(user)) return;
+    if (!taskIdOfPull(repository.id, pull.head)) return;
+    const command = parseCommand(review.body ?? "", "pull");
+    const changesRequested = review.state.toLowerCase() === "changes_requested";
+    if (!command && !changesRequested) return;
+
+    // 2. Authorize.
+    const decision = await deps.permissions.check(context.octokit, context.repo(), {
+      login: user.login,
+      type: user.type ?? "User",
+    });
+    if (!decision.allowed)
+      return log.info(
+        { sender: user.login, ...decision },
+        "review from someone who may not steer agents; ignored",
+      );
+
+    // 3. The config says which reviews count.
+    const loaded = await loadRepoConfig(context as unknown as Context<"issues">);
+    if (!loaded.ok)
+      return log.info({ problems: loaded.problems }, "invalid repository config; review not read");
+    const mode = loaded.config.commands.reviews;
+    if (mode === "off" || (mode === "command" && !command)) return log.debug({ mode }, "review not read");
+    const input: CommandInput = {
+      fleet: deps.fleet,
+      log,
+      repository,
+      installationId: installationOf(context),
+      thread: { ...pull, kind: "pull" },
+      head: pull.head,
+      config: loaded.config,
+      author: user.login,
+      at: review.submitted_at ?? new Date().toISOString(),
+      deliveryId: context.id,
+      feedbackId: `review-${review.id}`,
+    };
+    if (command && command.kind !== "iterate") return carryOutCommand(input, command);
+
+    // 4. One piece of feedback: the review's words (the command's, when it has one) and its line comments.
+    const comments = await context.octokit.paginate(context.octokit.rest.pulls.listCommentsForReview, {
+      ...context.repo(),
+      pull_number: pull.number,
+      review_id: review.id,
+      per_page: 100,
+    });
+    const task = await deps.fleet.store.get(taskIdOfPull(repository.id, pull.head) ?? "");
+    if (!task) return log.info("no task for this pull request; review not read");
+    await giveFeedback(input, task, [
+      {
+        id: input.feedbackId,
+        author: user.login,
+        at: input.at,
+        text: reviewFeedbackText({
+          changesRequested,
+          body: command?.kind === "iterate" ? command.text : (review.body ?? ""),
+          comments: comments.map((c) => ({
+            path: c.path,
+            line: c.line ?? null,
+            startLine: c.start_line ?? null,
+            body: c.body,
+          })),
+        }),
+      },
+    ]);
+  };
+}

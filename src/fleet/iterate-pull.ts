@@ -1,0 +1,136 @@
+import type { Logger } from "pino";
+import type { GitHub } from "../github/octokit.js";
+import { withRetries } from "../github/with-retries.js";
+import type { Fleet } from "./fleet.js";
+import { nextAttempt } from "./next-attempt.js";
+import { dropFeedback, pendingFeedback } from "./pending-feedback.js";
+import { submitTask } from "./submit-task.js";
+import { isActive, type Task } from "./task.js";
+import type { UpdateCondition } from "./task-store.js";
+
+/** Person-asked iterations on one pull request per UTC day, for records made before the setting. */
+const DEFAULT_DAILY_ITERATIONS = 10;
+/** A day's count outlives the day, so a clock a little off at midnight still finds it. */
+const DAY_COUNT_TTL_SECONDS = 2 * 24 * 3600;
+
+export type IterateOutcome =
+  /** An iteration is queued; it takes the waiting feedback when it starts. */
+  | "started"
+  /** A run is in progress: the feedback waits, and the iteration starts when the run ends. */
+  | "waiting"
+  /** Nothing is waiting. */
+  | "nothing"
+  /** The task has no pull request to iterate on. */
+  | "no-pull"
+  /** The pull request is closed or merged. */
+  | "closed"
+  /** The pull request had `commands.dailyIterations` iterations today; the feedback waits for tomorrow. */
+  | "capped"
+  /** The task's backend cannot iterate yet (the actions backend). */
+  | "unsupported";
+
+/**
+ * Starts the next iteration of a task's pull request when feedback is waiting and nothing runs: asked by
+ * the `iterate` update job, which a command queues and a run queues as it ends. Keyed by the first waiting
+ * feedback, so the command and the end of the run, racing, start one iteration between them.
+ */
+export async function iteratePull(
+  deps: { fleet: Fleet; log: Logger },
+  gh: GitHub,
+  taskId: string,
+): Promise<IterateOutcome> {
+  const { fleet } = deps;
+  const task = await fleet.store.get(taskId);
+  const pending = await pendingFeedback(fleet, taskId);
+  if (!task || pending.length === 0) return "nothing";
+  if (isActive(task.state)) return "waiting";
+  if (!task.pr) return "no-pull";
+  // The agent workflow checks out the default branch; only a worker-host run can continue the PR yet.
+  if (task.settings.backend !== "local") return "unsupported";
+  const day = new Date().toISOString().slice(0, 10);
+  const countKey = fleet.keys.iterationsOn(taskId, day);
+  const cap = task.settings.commands?.dailyIterations ?? DEFAULT_DAILY_ITERATIONS;
+  if (Number((await fleet.redis.get(countKey)) ?? 0) >= cap) return "capped";
+  const { data: pull } = await withRetries(() =>
+    gh.rest.pulls.get({ owner: task.repo.owner, repo: task.repo.name, pull_number: task.pr?.number ?? 0 }),
+  );
+  if (pull.state !== "open") return "closed";
+
+  // The last `/agent use` waiting decides who works on it; the last person to give feedback asked for it.
+  const switchTo = pending.findLast((p) => p.agent)?.agent;
+  const last = pending.at(-1) ?? pending[0];
+  const result = await submitTask(
+    fleet,
+    nextAttempt(task, {
+      sender: last?.author ?? task.sender,
+      ...(switchTo ? { agent: switchTo.name, settings: { ...task.settings, agent: switchTo.settings } } : {}),
+      iteration: { headSha: pull.head.sha, feedback: [], automatic: false },
+    }),
+    await fleet.scheduler.limitOf(task.repo.id),
+    `iterate-${taskId}-${pending[0]?.id}`,
+  );
+  deps.log.info({ task: taskId, sha: pull.head.sha, feedback: pending.length, ...result }, "iteration asked");
+  if (result.status === "active") return "waiting";
+  if (result.status === "queued")
+    await fleet.redis.multi().incr(countKey).expire(countKey, DAY_COUNT_TTL_SECONDS).exec();
+  return "started";
+}
+
+/**
+ * Asks for the next iteration once a run ends, if feedback arrived during it (or is still waiting after a
+ * day's cap): one job per attempt, however the attempt ended.
+ */
+export async function iterateWhenIdle(fleet: Fleet, task: Task): Promise<void> {
+  if (!task.pr || (await fleet.redis.llen(fleet.keys.feedback(task.id))) === 0) return;
+  await fleet.queues.updates.add(
+    "iterate",
+    { kind: "iterate", taskId: task.id },
+    { jobId: `iterate-${task.id}-a${task.attempt}` },
+  );
+}
+
+/** What the person who asked is told when no iteration could start; nothing when one did or will. */
+export function iterateReply(outcome: IterateOutcome, task: Task): string | undefined {
+  switch (outcome) {
+    case "capped":
+      return `This pull request has had its ${task.settings.commands?.dailyIterations ?? DEFAULT_DAILY_ITERATIONS} iterations for today (UTC), the limit set by \`commands.dailyIterations\`. Your feedback is kept: the agent gets it with the next iteration asked for after midnight UTC.`;
+    case "closed":
+      return "This pull request is closed, so no agent was started. Reopen it to iterate on it, or start over on the issue with `/agent run <agent>`.";
+    case "unsupported":
+      return `Iterating on a pull request needs \`backend: local\` for now: on the ${task.settings.backend} backend the agent workflow starts from the default branch. Push the change to the branch yourself, or start over with \`/agent retry\`.`;
+    case "no-pull":
+      return "The agent has no pull request open for this yet, so there is nothing to iterate on.";
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The feedback waiting when an iteration starts becomes its feedback (with an `/agent use` among it, that
+ * agent runs it), and leaves the waiting list: what arrives from now on is the next iteration's. The record
+ * is written before the list is trimmed, so a crash in between loses nothing and a retried job takes
+ * nothing twice.
+ */
+export async function takeFeedback(fleet: Fleet, task: Task, when: UpdateCondition): Promise<Task> {
+  const iteration = task.iteration;
+  if (!iteration) return task;
+  const taken = new Set(iteration.feedback.flatMap((f) => (f.id ? [f.id] : [])));
+  const fresh = (await pendingFeedback(fleet, task.id)).filter((p) => !taken.has(p.id));
+  let now = task;
+  if (fresh.length > 0) {
+    const switchTo = fresh.findLast((p) => p.agent)?.agent;
+    const feedback = [...iteration.feedback, ...fresh.map(({ id, text, author }) => ({ id, text, author }))];
+    const updated = await fleet.store.updateIf(task.id, when, {
+      iteration: { ...iteration, feedback },
+      ...(switchTo ? { agent: switchTo.name, settings: { ...task.settings, agent: switchTo.settings } } : {}),
+    });
+    if (!updated) return task;
+    now = updated;
+  }
+  await dropFeedback(
+    fleet,
+    task.id,
+    (now.iteration?.feedback ?? []).flatMap((f) => (f.id ? [f.id] : [])),
+  );
+  return now;
+}
