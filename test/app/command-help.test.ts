@@ -13,8 +13,6 @@ describe("commandHelp", () => {
         "Commands, each at the start of a line in a comment:",
         "- `/agent <feedback>`: the agent revises this pull request with your feedback",
         "- `/agent use <agent> [feedback]`: another agent revises this pull request",
-        "- `/agent run <agent> [instructions]`: start an agent on the issue",
-        "- `/agent pick <agent>`: keep that agent's pull request from a race",
         "- `/agent retry`: run the last attempt again",
         "- `/agent stop`: stop the agents working here",
         "- `/agent judge`: ask the judge to review the pull request again",
@@ -26,18 +24,20 @@ describe("commandHelp", () => {
     );
   });
 
-  it("leaves out the pull-request-only commands on an issue and shows race there", () => {
+  it("leaves out the pull-request-only commands on an issue and shows run there", () => {
     const help = commandHelp({ ...base, where: "issue" });
 
-    expect(help).toContain("`/agent race <agent> <agent> …`");
-    expect(help).toContain("`/agent run <agent> [instructions]`");
+    expect(help).toContain("`/agent run <agent> [instructions]`: start an agent on this issue");
     expect(help).not.toContain("`/agent <feedback>`");
     expect(help).not.toContain("/agent use");
     expect(help).not.toContain("/agent judge");
   });
 
-  it("does not list race on a pull request", () => {
-    expect(commandHelp({ ...base, where: "pull" })).not.toContain("/agent race");
+  it("lists no command that is not available yet (races)", () => {
+    for (const where of ["issue", "pull"] as const) {
+      expect(commandHelp({ ...base, where })).not.toContain("/agent race");
+      expect(commandHelp({ ...base, where })).not.toContain("/agent pick");
+    }
   });
 
   it("starts with the problem when there is one", () => {

@@ -30,13 +30,8 @@ const COMMANDS: readonly CommandLine[] = [
     does: "another agent revises this pull request",
     where: ["pull"],
   },
-  { usage: "/agent run <agent> [instructions]", does: "start an agent on the issue", where: BOTH },
-  {
-    usage: "/agent race <agent> <agent> …",
-    does: "2 to 5 agents work on the issue at once",
-    where: ["issue"],
-  },
-  { usage: "/agent pick <agent>", does: "keep that agent's pull request from a race", where: BOTH },
+  { usage: "/agent run <agent> [instructions]", does: "start an agent on this issue", where: ["issue"] },
+  // `race` and `pick` parse already; they are listed once races exist (they get a reply saying so).
   { usage: "/agent retry", does: "run the last attempt again", where: BOTH },
   { usage: "/agent stop", does: "stop the agents working here", where: BOTH },
   { usage: "/agent judge", does: "ask the judge to review the pull request again", where: ["pull"] },

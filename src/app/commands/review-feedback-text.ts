@@ -26,11 +26,11 @@ export function reviewFeedbackText(review: {
   for (const comment of review.comments) {
     const lines =
       comment.line == null
-        ? "(a line no longer in the diff)"
+        ? " (a line no longer in the diff)"
         : comment.startLine != null && comment.startLine !== comment.line
-          ? `lines ${comment.startLine}–${comment.line}`
-          : `line ${comment.line}`;
-    parts.push(`On ${comment.path}, ${lines}:\n\n${comment.body.trim()}`);
+          ? `, lines ${comment.startLine}–${comment.line}`
+          : `, line ${comment.line}`;
+    parts.push(`On ${comment.path}${lines}:\n\n${comment.body.trim()}`);
   }
   const text = parts.join("\n\n");
   return text.length > MAX_REVIEW_TEXT ? `${text.slice(0, MAX_REVIEW_TEXT)}…` : text;
