@@ -1,4 +1,5 @@
 import type { Fleet } from "./fleet.js";
+import { clearFeedback } from "./pending-feedback.js";
 import type { RunDeps } from "./run-task.js";
 import { SLOT_STATES } from "./task.js";
 
@@ -51,6 +52,20 @@ export async function requestCancel(
     await fleet.queues.updates.add("status", { kind: "status", taskId });
   if (result === "requested") await fleet.queues.updates.add("cancel-run", { kind: "cancel-run", taskId });
   return result;
+}
+
+/**
+ * A person's stop: discards the feedback waiting for the task's next iteration first (else the run's end would
+ * start one), then asks the task to stop.
+ */
+export async function stopAgent(
+  fleet: Fleet,
+  taskId: string,
+  repoId: number,
+  reason: string,
+): Promise<{ result: Awaited<ReturnType<typeof requestCancel>>; dropped: number }> {
+  const dropped = await clearFeedback(fleet, taskId);
+  return { result: await requestCancel(fleet, taskId, repoId, reason), dropped };
 }
 
 /** The `cancel-run` update job: a stopped task's workflow run is cancelled; its completion ends the task. */

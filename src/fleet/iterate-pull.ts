@@ -3,7 +3,7 @@ import type { GitHub } from "../github/octokit.js";
 import { withRetries } from "../github/with-retries.js";
 import type { Fleet } from "./fleet.js";
 import { nextAttempt } from "./next-attempt.js";
-import { dropFeedback, pendingFeedback } from "./pending-feedback.js";
+import { dropFeedback, type PendingFeedback, pendingFeedback } from "./pending-feedback.js";
 import { submitTask } from "./submit-task.js";
 import { isActive, type Task } from "./task.js";
 import type { UpdateCondition } from "./task-store.js";
@@ -43,10 +43,19 @@ export async function iteratePull(
   const task = await fleet.store.get(taskId);
   const pending = await pendingFeedback(fleet, taskId);
   if (!task || pending.length === 0) return "nothing";
+  const refuse = async (outcome: "unsupported" | "closed"): Promise<IterateOutcome> => {
+    // Said so in the reply: kept, it would start an iteration nobody asked for any more.
+    await dropFeedback(
+      fleet,
+      taskId,
+      pending.map((p) => p.id),
+    );
+    return outcome;
+  };
+  // The agent workflow checks out the default branch; only a worker-host run can continue the PR yet.
+  if (task.settings.backend !== "local") return refuse("unsupported");
   if (isActive(task.state)) return "waiting";
   if (!task.pr) return "no-pull";
-  // The agent workflow checks out the default branch; only a worker-host run can continue the PR yet.
-  if (task.settings.backend !== "local") return "unsupported";
   const day = new Date().toISOString().slice(0, 10);
   const countKey = fleet.keys.iterationsOn(taskId, day);
   const cap = task.settings.commands?.dailyIterations ?? DEFAULT_DAILY_ITERATIONS;
@@ -54,26 +63,37 @@ export async function iteratePull(
   const { data: pull } = await withRetries(() =>
     gh.rest.pulls.get({ owner: task.repo.owner, repo: task.repo.name, pull_number: task.pr?.number ?? 0 }),
   );
-  if (pull.state !== "open") return "closed";
+  if (pull.state !== "open") return refuse("closed");
 
-  // The last `/agent use` waiting decides who works on it; the last person to give feedback asked for it.
-  const switchTo = pending.findLast((p) => p.agent)?.agent;
+  // The last person to give feedback asked for it; the last `/agent use` waiting decides who works on it.
   const last = pending.at(-1) ?? pending[0];
   const result = await submitTask(
     fleet,
     nextAttempt(task, {
       sender: last?.author ?? task.sender,
-      ...(switchTo ? { agent: switchTo.name, settings: { ...task.settings, agent: switchTo.settings } } : {}),
+      ...switchedAgent(task, pending),
       iteration: { headSha: pull.head.sha, feedback: [], automatic: false },
     }),
     await fleet.scheduler.limitOf(task.repo.id),
-    `iterate-${taskId}-${pending[0]?.id}`,
+    // One iteration after each attempt: the command's job and the end of the run, racing, start one.
+    `iterate-${taskId}-after-a${task.attempt}`,
   );
   deps.log.info({ task: taskId, sha: pull.head.sha, feedback: pending.length, ...result }, "iteration asked");
-  if (result.status === "active") return "waiting";
-  if (result.status === "queued")
-    await fleet.redis.multi().incr(countKey).expire(countKey, DAY_COUNT_TTL_SECONDS).exec();
+  if (result.status !== "queued") return "waiting";
+  await fleet.redis.multi().incr(countKey).expire(countKey, DAY_COUNT_TTL_SECONDS).exec();
   return "started";
+}
+
+/** The agent the last `/agent use` among `feedback` names, with its judge, as task fields; none without one. */
+function switchedAgent(task: Task, feedback: PendingFeedback[]): Pick<Partial<Task>, "agent" | "settings"> {
+  const to = feedback.findLast((p) => p.agent)?.agent;
+  if (!to) return {};
+  const { judge, ...settings } = task.settings;
+  const switchedJudge = "judge" in to ? to.judge : judge;
+  return {
+    agent: to.name,
+    settings: { ...settings, agent: to.settings, ...(switchedJudge ? { judge: switchedJudge } : {}) },
+  };
 }
 
 /**
@@ -84,7 +104,7 @@ export async function iterateWhenIdle(fleet: Fleet, task: Task): Promise<void> {
   if (!task.pr || (await fleet.redis.llen(fleet.keys.feedback(task.id))) === 0) return;
   await fleet.queues.updates.add(
     "iterate",
-    { kind: "iterate", taskId: task.id },
+    { kind: "iterate", taskId: task.id, reply: { issue: task.pr.number } },
     { jobId: `iterate-${task.id}-a${task.attempt}` },
   );
 }
@@ -95,9 +115,9 @@ export function iterateReply(outcome: IterateOutcome, task: Task): string | unde
     case "capped":
       return `This pull request has had its ${task.settings.commands?.dailyIterations ?? DEFAULT_DAILY_ITERATIONS} iterations for today (UTC), the limit set by \`commands.dailyIterations\`. Your feedback is kept: the agent gets it with the next iteration asked for after midnight UTC.`;
     case "closed":
-      return "This pull request is closed, so no agent was started. Reopen it to iterate on it, or start over on the issue with `/agent run <agent>`.";
+      return "This pull request is closed, so no agent was started and the feedback was not kept. Reopen it and ask again, or start over on the issue with `/agent run <agent>`.";
     case "unsupported":
-      return `Iterating on a pull request needs \`backend: local\` for now: on the ${task.settings.backend} backend the agent workflow starts from the default branch. Push the change to the branch yourself, or start over with \`/agent retry\`.`;
+      return `Iterating on a pull request needs \`backend: local\` for now: on the ${task.settings.backend} backend the agent workflow starts from the default branch, so the feedback was not kept. Push the change to the branch yourself, or start over: remove the agent's label from the issue and add it back.`;
     case "no-pull":
       return "The agent has no pull request open for this yet, so there is nothing to iterate on.";
     default:
@@ -118,11 +138,10 @@ export async function takeFeedback(fleet: Fleet, task: Task, when: UpdateConditi
   const fresh = (await pendingFeedback(fleet, task.id)).filter((p) => !taken.has(p.id));
   let now = task;
   if (fresh.length > 0) {
-    const switchTo = fresh.findLast((p) => p.agent)?.agent;
     const feedback = [...iteration.feedback, ...fresh.map(({ id, text, author }) => ({ id, text, author }))];
     const updated = await fleet.store.updateIf(task.id, when, {
       iteration: { ...iteration, feedback },
-      ...(switchTo ? { agent: switchTo.name, settings: { ...task.settings, agent: switchTo.settings } } : {}),
+      ...switchedAgent(task, fresh),
     });
     if (!updated) return task;
     now = updated;

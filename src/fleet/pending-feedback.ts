@@ -1,6 +1,6 @@
 import type { AgentConfig } from "../app/config/schema.js";
 import type { Fleet } from "./fleet.js";
-import type { IterationFeedback } from "./task.js";
+import type { IterationFeedback, JudgeSettings } from "./task.js";
 
 /**
  * People's feedback on a task's pull request (`/agent …` comments, reviews) waits here until an iteration
@@ -12,8 +12,11 @@ export interface PendingFeedback extends IterationFeedback {
   author: string;
   /** When it was given (ISO 8601). */
   at: string;
-  /** `/agent use <agent>`: that agent takes over, with its settings from the config at the time. */
-  agent?: { name: string; settings: AgentConfig };
+  /**
+   * `/agent use <agent>`: that agent takes over, with its settings from the config at the time, and the judge
+   * for its work (none: judging is off).
+   */
+  agent?: { name: string; settings: AgentConfig; judge?: JudgeSettings };
 }
 
 /** A redelivered webhook is recognised this long after the first (GitHub redelivers within days). */

@@ -7,6 +7,7 @@ import type { Fleet } from "./fleet.js";
 /** Where a notice goes: an issue or pull request, and the installation to post it with. */
 export interface NoticeTarget {
   installationId: number;
+  repoId: number;
   owner: string;
   repo: string;
   issue: number;
@@ -24,10 +25,12 @@ export async function queueNotice(
   key?: string,
 ): Promise<void> {
   const id = key ?? createHash("sha256").update(body).digest("hex").slice(0, 16);
+  const { repoId, ...where } = target;
   await fleet.queues.updates.add(
     "notice",
-    { kind: "notice", ...target, body },
-    { jobId: `notice-${target.owner}-${target.repo}-i${target.issue}-${id}`.replace(/[^\w.-]/g, "_") },
+    { kind: "notice", ...where, body },
+    // Job ids may not hold `:`; delivery ids and hashes never do.
+    { jobId: `notice-r${repoId}-i${target.issue}-${id}` },
   );
 }
 

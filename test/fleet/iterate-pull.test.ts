@@ -117,6 +117,22 @@ describe("iteratePull", () => {
     expect(await iteratePull(deps(), gh, task.id)).toBe("nothing");
   });
 
+  it("starts the next iteration after one that was stopped before it ran, with the feedback still waiting", async () => {
+    const { task } = await settledTaskWithPull();
+    await addFeedback(fleet, task.id, feedback("comment-1", "one"));
+    expect(await iteratePull(deps(), gh, task.id)).toBe("started");
+    // Stopped while it waited for a worker: it never took the feedback.
+    await fleet.store.update(task.id, { state: "cancelled" });
+    await fleet.scheduler.release(task.repo.id, task.id);
+    await addFeedback(fleet, task.id, feedback("comment-2", "two"));
+
+    expect(await iteratePull(deps(), gh, task.id)).toBe("started");
+    const queued = (await fleet.store.get(task.id)) as Task;
+    expect(queued.attempt).toBe(3);
+    const started = await takeFeedback(fleet, queued, holding(queued));
+    expect(started.iteration?.feedback.map((f) => f.id)).toEqual(["comment-1", "comment-2"]);
+  });
+
   it("hands the iteration to the agent named by the last `/agent use`", async () => {
     const { task } = await settledTaskWithPull();
     const codex = { ...task.settings.agent, command: ["codex-cli"] };
@@ -169,9 +185,10 @@ describe("iteratePull", () => {
     expect(await iteratePull(deps(), gh, bare.task.id)).toBe("no-pull");
     expect(iterateReply("closed", closed.task)).toContain("closed");
     expect(iterateReply("unsupported", actions.task)).toContain("on the actions backend");
-    for (const { task } of [closed, actions, bare]) {
-      expect((await fleet.store.get(task.id))?.attempt).toBe(1);
-      expect(await pendingFeedback(fleet, task.id)).toHaveLength(1);
-    }
+    for (const { task } of [closed, actions, bare]) expect((await fleet.store.get(task.id))?.attempt).toBe(1);
+    // Refused with a reply, the feedback is not kept; without a pull request yet, it waits for one.
+    expect(await pendingFeedback(fleet, closed.task.id)).toEqual([]);
+    expect(await pendingFeedback(fleet, actions.task.id)).toEqual([]);
+    expect(await pendingFeedback(fleet, bare.task.id)).toHaveLength(1);
   });
 });

@@ -1,12 +1,13 @@
 import type { Logger } from "pino";
-import { requestCancel } from "../../fleet/cancel-task.js";
+import { stopAgent } from "../../fleet/cancel-task.js";
 import type { Fleet } from "../../fleet/fleet.js";
 import { nextAttempt } from "../../fleet/next-attempt.js";
-import { addFeedback, clearFeedback, type PendingFeedback } from "../../fleet/pending-feedback.js";
+import { addFeedback, type PendingFeedback } from "../../fleet/pending-feedback.js";
 import { type NoticeTarget, queueNotice } from "../../fleet/post-notice.js";
 import { submitTask } from "../../fleet/submit-task.js";
 import { type Task, taskIdFor, taskIdOfPull } from "../../fleet/task.js";
 import type { RepoConfig } from "../config/schema.js";
+import { taskSettings } from "../config/task-settings.js";
 import { type AgentsRequest, submitAgents, unknownAgentMessage } from "../handlers/submit-agents.js";
 import { commandHelp } from "./command-help.js";
 import type { AgentCommand } from "./parse-command.js";
@@ -19,8 +20,8 @@ export interface CommandInput {
   installationId: number;
   /** The issue or pull request the command is on (a pull request's own title and body). */
   thread: AgentsRequest["issue"] & { kind: "issue" | "pull" };
-  /** For a pull request: its head, which says whose task it is. */
-  head?: { ref: string; sha: string; repo?: { id: number } | null };
+  /** For a pull request: its head, which says whose task it is, and whether it is open. */
+  head?: { ref: string; sha: string; repo?: { id: number } | null; open: boolean };
   config: RepoConfig;
   author: string;
   /** When the command was given (ISO 8601). */
@@ -28,6 +29,8 @@ export interface CommandInput {
   deliveryId: string;
   /** What the feedback is (`comment-<id>`, `review-<id>`), so a redelivery adds it once. */
   feedbackId: string;
+  /** The feedback's text when it is more than the command's (a review: its line comments). */
+  extraFeedback?: string;
 }
 
 /** Feedback text for `/agent use <agent>` without words of its own. */
@@ -68,6 +71,7 @@ export async function carryOutCommand(input: CommandInput, command: AgentCommand
           "On a pull request, `/agent use <agent>` has another agent revise it; `/agent run` starts an agent on an issue.",
         );
       await submitAgents(fleet, log, {
+        askedBy: "command",
         where: noticeTarget(input),
         repository: input.repository,
         issue: thread,
@@ -92,9 +96,13 @@ export async function carryOutCommand(input: CommandInput, command: AgentCommand
       return retry(input, await tasksHere(input), reply, log);
   }
 
-  // The rest act on an agent's pull request.
+  // The rest act on an agent's pull request, while it is open.
   const task = thread.kind === "pull" ? (await tasksHere(input))[0] : undefined;
   if (!task?.pr) return reply(NOT_AN_AGENT_PULL);
+  if (input.head && !input.head.open)
+    return reply(
+      "This pull request is closed: reopen it first, or start over on the issue with `/agent run <agent>`.",
+    );
   if (command.kind === "judge") {
     if (!task.settings.judge)
       return reply("The judge is off for this pull request (`judge.enabled` in `.github/flotilla.yml`).");
@@ -109,21 +117,25 @@ export async function carryOutCommand(input: CommandInput, command: AgentCommand
     return;
   }
   // iterate, use: feedback for the pull request's next iteration.
-  let agent: PendingFeedback["agent"];
-  if (command.kind === "use") {
-    const settings = Object.hasOwn(config.agents, command.agent) ? config.agents[command.agent] : undefined;
-    if (!settings) return reply(unknownAgentMessage(command.agent, config.labelPrefix, config));
-    agent = { name: command.agent, settings };
-  }
+  const agent = command.kind === "use" ? takeOver(config, command.agent) : undefined;
+  if (command.kind === "use" && !agent)
+    return reply(unknownAgentMessage(command.agent, config.labelPrefix, config, "command"));
   await giveFeedback(input, task, [
     {
       id: input.feedbackId,
       author: input.author,
       at: input.at,
-      text: command.text === "" ? TAKE_OVER : command.text,
+      text: input.extraFeedback ?? (command.text === "" ? TAKE_OVER : command.text),
       ...(agent ? { agent } : {}),
     },
   ]);
+}
+
+/** `/agent use <name>`: the agent's settings and the judge for its work, or undefined when there is no such agent. */
+export function takeOver(config: RepoConfig, name: string): PendingFeedback["agent"] | undefined {
+  const settings = taskSettings(config, name);
+  if (!settings) return undefined;
+  return { name, settings: settings.agent, ...(settings.judge ? { judge: settings.judge } : {}) };
 }
 
 /**
@@ -150,6 +162,7 @@ const NOT_AN_AGENT_PULL =
 function noticeTarget(input: CommandInput): NoticeTarget {
   return {
     installationId: input.installationId,
+    repoId: input.repository.id,
     owner: input.repository.owner.login,
     repo: input.repository.name,
     issue: input.thread.number,
@@ -179,9 +192,7 @@ async function stop(
 ): Promise<void> {
   let stopped = 0;
   for (const task of tasks) {
-    // Waiting feedback first, so the run's end finds none to start another iteration with.
-    const dropped = await clearFeedback(input.fleet, task.id);
-    const result = await requestCancel(
+    const { result, dropped } = await stopAgent(
       input.fleet,
       task.id,
       task.repo.id,
@@ -213,6 +224,10 @@ async function retry(
   }
   if (last.iteration && last.pr) {
     // Its feedback goes back in line, so the iteration starts from the pull request's head as it is now.
+    if (last.iteration.feedback.length === 0)
+      return reply(
+        "Nothing to retry: the last iteration was stopped before it took any feedback. Write `/agent <feedback>` on the pull request to ask again.",
+      );
     log.info({ task: last.id }, "iteration retried");
     return giveFeedback(
       input,
@@ -232,4 +247,8 @@ async function retry(
     input.deliveryId,
   );
   log.info({ task: last.id, ...result }, "task retried");
+  if (result.status === "active")
+    await reply(
+      `Nothing to retry: \`${last.agent}\` is already ${result.stopping ? "stopping" : "working"} here.`,
+    );
 }

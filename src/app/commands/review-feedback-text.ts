@@ -5,6 +5,8 @@ export interface ReviewLineComment {
   /** The line it is on (the last, for a comment on several), when GitHub still places it in the diff. */
   line?: number | null;
   startLine?: number | null;
+  /** A comment on the file as a whole, not on lines. */
+  wholeFile?: boolean;
   body: string;
 }
 
@@ -24,8 +26,9 @@ export function reviewFeedbackText(review: {
   const intro = review.changesRequested ? "The reviewer requested changes" : "The reviewer wrote";
   const parts = [body === "" ? `${intro}.` : `${intro}:\n\n${body}`];
   for (const comment of review.comments) {
-    const lines =
-      comment.line == null
+    const lines = comment.wholeFile
+      ? " (the whole file)"
+      : comment.line == null
         ? " (a line no longer in the diff)"
         : comment.startLine != null && comment.startLine !== comment.line
           ? `, lines ${comment.startLine}–${comment.line}`

@@ -8,6 +8,9 @@ import { configProblemsMessage } from "../config/validate-config.js";
 import type { SenderPermissions } from "../validation/sender-permission.js";
 import { installationOf } from "./start-task.js";
 
+/** Commands answered without looking at the pull request. */
+const ANSWERED_IN_PLACE = new Set(["help", "unknown", "race", "pick", "run"]);
+
 export interface AgentCommandDeps {
   fleet: Fleet;
   permissions: SenderPermissions;
@@ -47,22 +50,27 @@ export function agentCommand(deps: AgentCommandDeps) {
         "command from someone who may not steer agents; ignored",
       );
 
-    // 3. Acknowledge at once; a reaction that fails is not worth a redelivery.
+    // 3. The config decides the agents; on a pull request, its head decides whose task it is.
+    const loaded = await loadRepoConfig(context as unknown as Context<"issues">);
+    const where = {
+      installationId: installationOf(context),
+      repoId: repository.id,
+      ...context.repo(),
+      issue: issue.number,
+    };
+    const head =
+      loaded.ok && kind === "pull" && !ANSWERED_IN_PLACE.has(command.kind)
+        ? (await context.octokit.rest.pulls.get({ ...context.repo(), pull_number: issue.number })).data
+        : undefined;
+
+    // 4. Acknowledge, now that what follows no longer reads GitHub; a failed reaction is not worth a redelivery.
     await context.octokit.rest.reactions
       .createForIssueComment({ ...context.repo(), comment_id: comment.id, content: "eyes" })
       .catch((error: unknown) => log.warn({ err: error }, "could not react to the command"));
-
-    // 4. The config decides the agents; on a pull request, its head decides whose task it is.
-    const loaded = await loadRepoConfig(context as unknown as Context<"issues">);
-    const where = { installationId: installationOf(context), ...context.repo(), issue: issue.number };
     if (!loaded.ok) {
       log.info({ problems: loaded.problems }, "invalid repository config; explained");
       return queueNotice(deps.fleet, where, configProblemsMessage(loaded.problems), context.id);
     }
-    const head =
-      kind === "pull"
-        ? (await context.octokit.rest.pulls.get({ ...context.repo(), pull_number: issue.number })).data.head
-        : undefined;
 
     // 5. Enqueue what it asks for.
     log.info({ command: command.kind, by: user.login }, "command");
@@ -73,7 +81,7 @@ export function agentCommand(deps: AgentCommandDeps) {
         repository,
         installationId: where.installationId,
         thread: { ...issue, kind },
-        ...(head ? { head } : {}),
+        ...(head ? { head: { ...head.head, open: head.state === "open" } } : {}),
         config: loaded.config,
         author: user.login,
         at: comment.created_at,

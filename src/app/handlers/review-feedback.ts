@@ -1,10 +1,12 @@
 import type { Context } from "probot";
 import type { Fleet } from "../../fleet/fleet.js";
+import { queueNotice } from "../../fleet/post-notice.js";
 import { taskIdOfPull } from "../../fleet/task.js";
-import { type CommandInput, carryOutCommand, giveFeedback } from "../commands/carry-out-command.js";
+import { type CommandInput, carryOutCommand } from "../commands/carry-out-command.js";
 import { parseCommand } from "../commands/parse-command.js";
 import { reviewFeedbackText } from "../commands/review-feedback-text.js";
 import { loadRepoConfig } from "../config/load-config.js";
+import { configProblemsMessage } from "../config/validate-config.js";
 import type { SenderPermissions } from "../validation/sender-permission.js";
 import { isBot } from "./agent-command.js";
 import { installationOf } from "./start-task.js";
@@ -46,50 +48,63 @@ export function reviewFeedback(deps: ReviewFeedbackDeps) {
 
     // 3. The config says which reviews count.
     const loaded = await loadRepoConfig(context as unknown as Context<"issues">);
-    if (!loaded.ok)
-      return log.info({ problems: loaded.problems }, "invalid repository config; review not read");
+    const where = {
+      installationId: installationOf(context),
+      repoId: repository.id,
+      ...context.repo(),
+      issue: pull.number,
+    };
+    if (!loaded.ok) {
+      log.info({ problems: loaded.problems }, "invalid repository config; explained");
+      return queueNotice(deps.fleet, where, configProblemsMessage(loaded.problems), context.id);
+    }
     const mode = loaded.config.commands.reviews;
     if (mode === "off" || (mode === "command" && !command)) return log.debug({ mode }, "review not read");
     const input: CommandInput = {
       fleet: deps.fleet,
       log,
       repository,
-      installationId: installationOf(context),
+      installationId: where.installationId,
       thread: { ...pull, kind: "pull" },
-      head: pull.head,
+      head: { ...pull.head, open: pull.state === "open" },
       config: loaded.config,
       author: user.login,
       at: review.submitted_at ?? new Date().toISOString(),
       deliveryId: context.id,
       feedbackId: `review-${review.id}`,
     };
-    if (command && command.kind !== "iterate") return carryOutCommand(input, command);
 
-    // 4. One piece of feedback: the review's words (the command's, when it has one) and its line comments.
+    // 4. A command that is not feedback is carried out as in a comment; changes requested along with help
+    //    or a typo are still feedback.
+    const asFeedback = !command || command.kind === "iterate" || command.kind === "use";
+    if (command && !asFeedback) {
+      await carryOutCommand(input, command);
+      if (!changesRequested || !["help", "unknown"].includes(command.kind)) return;
+    }
+
+    // 5. One piece of feedback: the review's words (the command's, when it has one) and its line comments.
     const comments = await context.octokit.paginate(context.octokit.rest.pulls.listCommentsForReview, {
       ...context.repo(),
       pull_number: pull.number,
       review_id: review.id,
       per_page: 100,
     });
-    const task = await deps.fleet.store.get(taskIdOfPull(repository.id, pull.head) ?? "");
-    if (!task) return log.info("no task for this pull request; review not read");
-    await giveFeedback(input, task, [
-      {
-        id: input.feedbackId,
-        author: user.login,
-        at: input.at,
-        text: reviewFeedbackText({
-          changesRequested,
-          body: command?.kind === "iterate" ? command.text : (review.body ?? ""),
-          comments: comments.map((c) => ({
-            path: c.path,
-            line: c.line ?? null,
-            startLine: c.start_line ?? null,
-            body: c.body,
-          })),
-        }),
-      },
-    ]);
+    const words = command?.kind === "iterate" || command?.kind === "use" ? command.text : (review.body ?? "");
+    const text = reviewFeedbackText({
+      changesRequested,
+      body: words,
+      comments: comments.map((c) => ({
+        path: c.path,
+        // A comment on a line that has changed since keeps where it was written.
+        line: c.line ?? c.original_line ?? null,
+        startLine: c.start_line ?? c.original_start_line ?? null,
+        wholeFile: c.subject_type === "file",
+        body: c.body,
+      })),
+    });
+    await carryOutCommand(
+      { ...input, extraFeedback: text },
+      command?.kind === "use" ? command : { kind: "iterate", text },
+    );
   };
 }

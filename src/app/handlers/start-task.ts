@@ -46,7 +46,13 @@ export function startTask(deps: StartTaskDeps) {
     }
 
     const { owner, repo } = context.repo();
-    const where = { installationId: installationOf(context), owner, repo, issue: payload.issue.number };
+    const where = {
+      installationId: installationOf(context),
+      repoId: payload.repository.id,
+      owner,
+      repo,
+      issue: payload.issue.number,
+    };
     if (!loaded.ok) {
       log.info({ problems: loaded.problems }, "invalid repository config; explained on the issue");
       await queueNotice(deps.fleet, where, configProblemsMessage(loaded.problems));

@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { requestCancel } from "../../fleet/cancel-task.js";
+import { stopAgent } from "../../fleet/cancel-task.js";
 import type { Fleet } from "../../fleet/fleet.js";
 import { taskIdFor } from "../../fleet/task.js";
 import { loadRepoConfig } from "../config/load-config.js";
@@ -40,8 +40,8 @@ export function stopTask(deps: StopTaskDeps) {
     const reason = payload.action === "unlabeled" ? `@${by} removed the label` : `@${by} closed the issue`;
     for (const agent of agents) {
       const taskId = taskIdFor(payload.repository.id, payload.issue.number, agent);
-      const result = await requestCancel(deps.fleet, taskId, payload.repository.id, reason);
-      log.info({ task: taskId, result }, "stop requested");
+      const stopped = await stopAgent(deps.fleet, taskId, payload.repository.id, reason);
+      log.info({ task: taskId, ...stopped }, "stop requested");
     }
   };
 }

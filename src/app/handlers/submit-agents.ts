@@ -25,6 +25,8 @@ export interface AgentsRequest {
   /** When they asked (ISO 8601): the agent reads the issue's comments from before then. */
   at: string;
   deliveryId: string;
+  /** A command says so when the agent is already at work; a label added twice needs no answer. */
+  askedBy?: "label" | "command";
 }
 
 /**
@@ -38,7 +40,7 @@ export async function submitAgents(fleet: Fleet, log: Logger, request: AgentsReq
     const settings = taskSettings(config, agent);
     if (!settings) {
       log.info({ agent }, "unknown agent; explained on the issue");
-      await queueNotice(fleet, request.where, unknownAgentMessage(agent, prefix, config));
+      await queueNotice(fleet, request.where, unknownAgentMessage(agent, prefix, config, request.askedBy));
       continue;
     }
     const result = await submitTask(
@@ -73,18 +75,31 @@ export async function submitAgents(fleet: Fleet, log: Logger, request: AgentsReq
         request.where,
         `\`${prefix}${agent}\` was asked for while its previous run is still stopping, so nothing new was started. Ask again once the status comment says it was cancelled.`,
       );
+    else if (result.status === "active" && request.askedBy === "command")
+      await queueNotice(
+        fleet,
+        request.where,
+        `\`${agent}\` is already working on this issue; its status comment shows how far it is.`,
+      );
   }
 }
 
-/** The agents configured here, for a reply about an agent that is not one of them. */
-export function unknownAgentMessage(agent: string, prefix: string, config: RepoConfig): string {
+/** The agents configured here, for a reply about an agent that is not one of them (asked by a label or a command). */
+export function unknownAgentMessage(
+  agent: string,
+  prefix: string,
+  config: RepoConfig,
+  askedBy: "label" | "command" = "label",
+): string {
   const names = Object.keys(config.agents).sort();
   // The name comes from a label or comment: keep it from closing the code span it is quoted in.
   const asked = agent.replaceAll("`", "'");
   return [
     `Flotilla has no agent called \`${asked}\` in this repository, so nothing was started.`,
     "",
-    `The agents configured here: ${names.map((n) => `\`${prefix}${n}\``).join(", ")}.`,
-    `Use one of those labels, or add \`${asked}\` under \`agents\` in \`${CONFIG_FILE}\`.`,
+    askedBy === "label"
+      ? `The agents configured here: ${names.map((n) => `\`${prefix}${n}\``).join(", ")}.`
+      : `The agents configured here: ${names.map((n) => `\`${n}\``).join(", ")}.`,
+    `Use one of those ${askedBy === "label" ? "labels" : "names"}, or add \`${asked}\` under \`agents\` in \`${CONFIG_FILE}\`.`,
   ].join("\n");
 }
