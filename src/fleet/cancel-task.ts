@@ -3,12 +3,13 @@ import { clearFeedback } from "./pending-feedback.js";
 import type { RunDeps } from "./run-task.js";
 import { SLOT_STATES } from "./task.js";
 
-// KEYS: task, the repository's three waiting lanes. ARGV: cancel (JSON), now (JSON), task id. A queued task ends at once (and leaves the
-// line); one holding a slot gets the request, which its worker, collect job or watchdog acts on.
+// KEYS: task, the repository's three waiting lanes. ARGV: cancel (JSON), now (JSON), task id. A queued task (or one waiting
+// for the budget) ends at once and leaves its line; one holding a slot gets the request, which its worker, collect
+// job or watchdog acts on.
 const CANCEL = `
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return 'unknown' end
-if state == '"queued"' then
+if state == '"queued"' or state == '"waiting-budget"' then
   redis.call('HSET', KEYS[1], 'state', '"cancelled"', 'cancel', ARGV[1], 'finishedAt', ARGV[2], 'updatedAt', ARGV[2])
   redis.call('HINCRBY', KEYS[1], 'version', 1)
   for i = 2, 4 do redis.call('LREM', KEYS[i], 0, ARGV[3]) end

@@ -2,6 +2,7 @@ import type { GitHub } from "../github/octokit.js";
 import { createRedactor } from "../runner/redact.js";
 import { isPermanent } from "./errors.js";
 import { iterateWhenIdle } from "./iterate-pull.js";
+import { recordUsage } from "./repo-budget.js";
 import type { RunDeps } from "./run-task.js";
 import { syncStatusComment } from "./status-sync.js";
 import { dispatch } from "./submit-task.js";
@@ -29,6 +30,15 @@ export async function finish(
     : await deps.fleet.store.update(task.id, ending);
   if (!done) return (await deps.fleet.store.get(task.id)) ?? task;
   await deps.fleet.metrics.taskFinished(done);
+  // An attempt that ran counts towards its repository's monthly budget, once.
+  if (task.startedAt)
+    await recordUsage(
+      deps.fleet,
+      done,
+      `a${done.attempt}`,
+      { usd: done.usage?.costUsd ?? 0, seconds: (done.durationMs ?? 0) / 1000 },
+      ending.finishedAt,
+    );
   // The comment before the slot: on the issues, never more tasks show as running than the limit allows.
   await showStatus(deps, gh, task.id);
   await release(deps, done);

@@ -62,6 +62,18 @@ export class Keys {
   iterationsOn(taskId: string, day: string): string {
     return `${this.prefix}:task:${taskId}:iterations:${day}`;
   }
+  /** What the repository's agents spent in a month (`YYYY-MM`, UTC): usd, seconds, runs. */
+  usage(repoId: number, month: string): string {
+    return `${this.prefix}:repo:${repoId}:usage:${month}`;
+  }
+  /** Set once a run's usage is counted (`a<attempt>`, `j<judge check>`), so a retried step counts it once. */
+  usageCounted(taskId: string, run: string): string {
+    return `${this.prefix}:task:${taskId}:usage-counted:${run}`;
+  }
+  /** Tasks of the repository waiting for its budget, by when they began to wait. */
+  budgetWaiting(repoId: number): string {
+    return `${this.prefix}:repo:${repoId}:budget-waiting`;
+  }
   /** Serializes edits of one task's status comment. */
   commentLock(id: string): string {
     return `${this.prefix}:lock:comment:${id}`;

@@ -7,6 +7,7 @@ import type { GitHub } from "../github/octokit.js";
 import { readDiff } from "../github/read-diff.js";
 import { readOnlyToken } from "../github/read-token.js";
 import { withRetries } from "../github/with-retries.js";
+import { waitForBudget } from "./budget-wait.js";
 import { startRemoteRun } from "./dispatch-run.js";
 import { isTransient, PermanentError, WorkerStoppingError } from "./errors.js";
 import { finish, internalError, release, showStatus } from "./finish-task.js";
@@ -14,6 +15,7 @@ import type { Fleet } from "./fleet.js";
 import { takeFeedback } from "./iterate-pull.js";
 import { openPullRequest, publishRun } from "./publish-run.js";
 import type { RunJob } from "./queues.js";
+import { overBudget } from "./repo-budget.js";
 import { fixFeedback } from "./review/fix-loop.js";
 import { readCi } from "./review/read-ci.js";
 import { type Iteration, isActive, SLOT_STATES, type Task } from "./task.js";
@@ -66,6 +68,10 @@ export async function runTask(
       throw new PermanentError(
         `Iterating on a pull request is not supported on the ${backend.name} backend yet; push the change to the branch, or use backend: local.`,
       );
+    // A run about to start past the repository's monthly budget waits, without its slot.
+    const fresh = task.state === "dispatched" && !task.run && !task.startedAt && !task.cancel;
+    const over = fresh ? await overBudget(fleet, task) : undefined;
+    if (over) return await waitForBudget(deps, gh, task, over);
     if (backend.kind === "remote") return await startRemoteRun(deps, gh, backend, task, log);
     if (task.cancel) {
       await finish(deps, gh, task, "cancelled", {});

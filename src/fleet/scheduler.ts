@@ -103,6 +103,7 @@ end
 // Fields a new attempt starts without; the branch, PR and status comment carry over, so a rerun updates them.
 const PER_ATTEMPT_FIELDS = [
   "error",
+  "waitingFor",
   "outputTail",
   "usage",
   "startedAt",

@@ -35,6 +35,8 @@ export function statusView(task: Task): StatusView {
       return { state: "publishing", agent };
     case "no-changes":
       return { state: "no-changes", agent, durationMs, ...tail(task) };
+    case "waiting-budget":
+      return { state: "waiting-budget", agent, reason: task.waitingFor ?? "the monthly budget is spent" };
     case "timed-out":
       return {
         state: "failed",

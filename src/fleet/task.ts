@@ -21,6 +21,8 @@ export const SETTLED_STATES = [
   "ready",
   "changes-requested",
   "no-changes",
+  /** Not started: the repository's monthly budget is spent; resumed when it allows (repo-budget.ts). */
+  "waiting-budget",
   "failed",
   "cancelled",
   "timed-out",
@@ -51,6 +53,8 @@ export interface TaskSettings {
   judge?: JudgeSettings;
   /** How people steer the task from comments and reviews (absent in records made before commands). */
   commands?: RepoConfig["commands"];
+  /** The repository's monthly budgets (absent in records made before budgets). */
+  budget?: RepoConfig["budget"];
 }
 
 /** The judge, resolved when the task was asked for. */
@@ -170,6 +174,8 @@ export interface Task {
   autoRounds?: number;
   /** The judge on the pull request's latest head. */
   review?: Review;
+  /** `waiting-budget`: which budget is spent, in words for the issue. */
+  waitingFor?: string;
   /** The agent's last lines of output, redacted. */
   outputTail?: string;
   /** What the agent reported spending in this attempt. */

@@ -1,5 +1,6 @@
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { resumeWithinBudget } from "./budget-wait.js";
 import { cancelRun } from "./cancel-task.js";
 import { collectTask } from "./collect-task.js";
 import { isTransient } from "./errors.js";
@@ -87,7 +88,14 @@ export function startWorkers(deps: RunDeps, connection: Redis, options: WorkerOp
       concurrency: options.judgeConcurrency ?? 2,
     },
   );
-  const watchdog = new Worker(WATCHDOG_QUEUE, () => watchRuns(deps), { ...common, concurrency: 1 });
+  const watchdog = new Worker(
+    WATCHDOG_QUEUE,
+    async () => {
+      await watchRuns(deps);
+      await resumeWithinBudget(deps);
+    },
+    { ...common, concurrency: 1 },
+  );
   const all = [runs, updates, reviews, judge, watchdog];
   for (const worker of all) {
     worker.on("failed", (job, error) => log.warn({ job: job?.id, err: error }, "job failed"));

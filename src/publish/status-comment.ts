@@ -42,7 +42,9 @@ export type StatusView =
   | { state: "failed"; agent: string; reason: string; outputTail?: string; logUrl?: string }
   | { state: "cancelled"; agent: string; reason?: string; logUrl?: string }
   /** A stop was asked for; whoever runs the agent is stopping it. */
-  | { state: "stopping"; agent: string; reason: string };
+  | { state: "stopping"; agent: string; reason: string }
+  /** The repository's monthly budget is spent: `reason` says which and how much. */
+  | { state: "waiting-budget"; agent: string; reason: string };
 
 /** Where the judge is on the pull request's head. */
 export interface ReviewView {
@@ -147,6 +149,10 @@ function describe(view: StatusView): string[] {
     case "stopping":
       return [
         `⏹️ **Stopping.** ${agent} is being stopped: ${reasonText(view.reason)}. Nothing it made will be published.`,
+      ];
+    case "waiting-budget":
+      return [
+        `⏸️ **Waiting for budget.** ${agent} has not started: ${reasonText(view.reason)}. It starts by itself when the budget allows (next month); after raising \`budget\` in \`.github/flotilla.yml\`, add the label again.`,
       ];
     case "cancelled":
       return [

@@ -183,6 +183,19 @@ describe("rendering the status comment", () => {
     expect(body).toContain("Nothing it made will be published.");
   });
 
+  it("says a task waits for the budget, which one and how to go on", () => {
+    const body = renderStatusComment("t", {
+      state: "waiting-budget",
+      agent: "claude",
+      reason: "budget for June reached: 48.10 of 50 USD",
+    });
+    expect(body).toContain("**Waiting for budget.**");
+    // As it reads: Markdown escapes removed.
+    const text = body.replace(/\\([!-/:-@[-`{-~])/g, "$1");
+    expect(text).toContain("budget for June reached: 48.10 of 50 USD");
+    expect(text).toContain("It starts by itself when the budget allows");
+  });
+
   it("stays far below GitHub's limit with a very long reason, path list and output", () => {
     const body = renderStatusComment("t", {
       state: "refused",

@@ -149,6 +149,26 @@ export const ConfigSchema = z
       .strict()
       .prefault({})
       .describe("Limits on runs at once."),
+    budget: z
+      .object({
+        monthlyUsd: z
+          .number()
+          .positive()
+          .optional()
+          .describe(
+            "Most USD this repository's agents and judge may spend in a month (UTC), as their CLIs report it. A run asked for past it waits, saying so.",
+          ),
+        monthlyAgentHours: z
+          .number()
+          .positive()
+          .optional()
+          .describe("Most hours agents may run for this repository in a month (UTC), summed over runs."),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        "Monthly budgets for the repository; unset, none. Per-run limits are the agents' own (`timeout`, `maxTurns`, `maxBudgetUsd`). See docs/budgets.md.",
+      ),
     priority: z
       .object({
         high: z

@@ -18,5 +18,6 @@ export function taskSettings(config: RepoConfig, agent: string): TaskSettings | 
     actions: config.actions,
     judge: judgeSettings(config, agent),
     commands: config.commands,
+    budget: config.budget,
   };
 }

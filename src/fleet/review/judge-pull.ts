@@ -11,6 +11,7 @@ import { formatDuration } from "../../publish/format-duration.js";
 import { isTransient, WorkerStoppingError } from "../errors.js";
 import { internalError } from "../finish-task.js";
 import type { JudgeJob } from "../queues.js";
+import { recordUsage } from "../repo-budget.js";
 import type { RunDeps } from "../run-task.js";
 import { type Review, TASK_STATES, type Task } from "../task.js";
 import { giveUp, postVerdict } from "./post-verdict.js";
@@ -108,8 +109,14 @@ async function runJudge(
   const token = await withRetries(() => readOnlyToken(gh, task.installationId, task.repo.id));
   let invalidAnswer: string | undefined;
   let cost = 0;
+  const started = performance.now();
   const judged = async (judgement: Judgement): Promise<Judgement> => {
     await deps.fleet.metrics.judged(task, judge.name, judgement.verdict?.decision ?? "no-verdict", cost);
+    // The judge's spending counts towards the repository's budget, once per review of the head.
+    await recordUsage(deps.fleet, task, `j${review.judgeCheckId}`, {
+      usd: cost,
+      seconds: (performance.now() - started) / 1000,
+    });
     return judgement;
   };
   for (let round = 1; round <= 2; round++) {

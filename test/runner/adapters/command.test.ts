@@ -66,6 +66,19 @@ describe("adapter: command", () => {
 
     expect(reader.finish()).toEqual({ summary: "working\nChanged greet.js.\nDone.", usage: {} });
   });
+
+  it("adds up the usage a program reports in `flotilla-usage {…}` lines, and ignores what is not a number", () => {
+    const reader = command.reader();
+    for (const line of [
+      'flotilla-usage {"costUsd": 0.25, "turns": 2, "inputTokens": 1000}',
+      "flotilla-usage not json",
+      'flotilla-usage {"costUsd": 0.5, "turns": "many", "outputTokens": -3, "model": "x"}',
+      '  flotilla-usage {"costUsd": 100}',
+    ])
+      reader.line(line);
+
+    expect(reader.finish().usage).toEqual({ costUsd: 0.75, turns: 2, inputTokens: 1000 });
+  });
 });
 
 describeAdapterContract("command", {
