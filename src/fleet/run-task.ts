@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
-import { parseCommand } from "../app/commands/parse-command.js";
 import { readConversation } from "../app/data/issue-conversation.js";
+import { readPullConversation } from "../app/data/pull-conversation.js";
 import type { SenderPermissions } from "../app/validation/sender-permission.js";
 import type { AgentRun, InlineBackend, RemoteBackend, RunRequest } from "../backends/backend.js";
 import type { GitHub } from "../github/octokit.js";
@@ -200,12 +200,15 @@ async function readIteration(
   const pull = task.pr.number;
   const [conversation, ci] = await Promise.all([
     withRetries(() =>
-      readConversation(gh, {
+      readPullConversation(gh, {
         ...where,
-        issue: pull,
+        pull,
         triggeredAt: task.startedAt ?? new Date().toISOString(),
         commentsFrom: task.settings.prompt?.comments ?? "writers",
         permissions: deps.permissions,
+        feedbackReviews: new Set(
+          iteration.feedback.flatMap((f) => (f.id?.startsWith("review-") ? [Number(f.id.slice(7))] : [])),
+        ),
       }),
     ),
     withRetries(() => readCi(gh, { ...where, sha: iteration.headSha, appId: deps.appId })),
@@ -213,7 +216,7 @@ async function readIteration(
   return {
     feedback: [...fixFeedback(ci, undefined), ...feedback],
     diff,
-    pullComments: conversation.filter((c) => parseCommand(c.body, "pull") === undefined),
+    pullComments: conversation,
   };
 }
 

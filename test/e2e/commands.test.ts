@@ -171,9 +171,12 @@ describe("/agent commands and review feedback", () => {
     });
     expect(task.cancel?.reason).toBe("@alice asked to stop (`/agent stop`)");
     writeFileSync(gate, "");
+    // The status comment follows the record (the worker edits it right after).
+    await waitFor("the status comment to say it was cancelled", async () => {
+      const status = (await loop.comments(issue)).find((c) => c.body.includes("flotilla:status"));
+      return /Cancelled.*@alice asked to stop/s.test(status?.body.replaceAll("\u200b", "") ?? "");
+    });
     await quiet();
-    const status = (await loop.comments(issue)).find((c) => c.body.includes("flotilla:status"));
-    expect(status?.body.replaceAll("\u200b", "")).toMatch(/Cancelled.*@alice asked to stop/s);
     expect(await headOf(issue)).toBe(head);
   });
 
@@ -216,6 +219,14 @@ describe("/agent commands and review feedback", () => {
       repo: REPO,
       pull: pr,
       user: "alice",
+      event: "COMMENT",
+      body: "An earlier look: fine so far.",
+      comments: [{ path: "src/greet.js", line: 3, body: "Nice and short." }],
+    });
+    await script().review({
+      repo: REPO,
+      pull: pr,
+      user: "alice",
       event: "REQUEST_CHANGES",
       body: `Two things.${block("save-prompt notes/review-prompt.md")}`,
       comments: [
@@ -236,6 +247,10 @@ describe("/agent commands and review feedback", () => {
     expect(prompt).toContain("Comments on the pull request, oldest first:");
     expect(prompt).toContain("A remark from alice: greetings should be warm.");
     expect(prompt).not.toContain("A remark from rob");
+    // Earlier reviews are conversation too; the one being addressed is quoted once, as the feedback.
+    expect(prompt).toContain("(a review) An earlier look: fine so far.");
+    expect(prompt).toContain("(on src/greet.js, line 3) Nice and short.");
+    expect(prompt.split("Two things.")).toHaveLength(2);
   });
 
   it("a read-role commenter, a bot quoting a command and an edited comment start nothing and get no reply", async () => {

@@ -25,10 +25,6 @@ function isBot(user: User): boolean {
   return user.type === "Bot" || user.login.endsWith("[bot]");
 }
 
-function login(comment: ListedComment): string {
-  return (comment.user?.login ?? "").toLowerCase();
-}
-
 function promptComment(comment: ListedComment): PromptComment {
   return {
     author: comment.user?.login ?? "",
@@ -60,13 +56,36 @@ export async function readConversation(gh: GitHub, query: ConversationQuery): Pr
     },
   );
   const heard = listed.filter((c) => c.user && !isBot(c.user) && before(c.updated_at));
-  if (query.commentsFrom === "everyone") return heard.map(promptComment);
-  // One lookup per author, cached for five minutes by SenderPermissions; one after another, as GitHub
-  // asks of integrations, and there are seldom more than a few.
+  return (await heardOnly(gh, query, heard, (c) => c.user as User)).map(promptComment);
+}
+
+/**
+ * What of `items` may be heard: never a bot's, and for `writers` only those of people with write access or
+ * more. One lookup per author, cached for five minutes by SenderPermissions; one after another, as GitHub
+ * asks of integrations, and there are seldom more than a few.
+ */
+export async function heardOnly<T>(
+  gh: GitHub,
+  query: Pick<ConversationQuery, "owner" | "repo" | "commentsFrom" | "permissions">,
+  items: T[],
+  author: (item: T) => { login: string; type?: string } | null | undefined,
+): Promise<T[]> {
+  if (query.commentsFrom === "none") return [];
+  const people = items.filter((item) => {
+    const user = author(item);
+    return user && !isBot({ type: user.type ?? "User", login: user.login } as User);
+  });
+  if (query.commentsFrom === "everyone") return people;
   const writers = new Set<string>();
-  for (const user of new Map(heard.map((c) => [login(c), c.user as User])).values()) {
-    const decision = await query.permissions.check(gh, { owner: query.owner, repo: query.repo }, user);
+  const users = new Map(people.map((item) => [(author(item)?.login ?? "").toLowerCase(), author(item)]));
+  for (const user of users.values()) {
+    if (!user) continue;
+    const decision = await query.permissions.check(
+      gh,
+      { owner: query.owner, repo: query.repo },
+      { login: user.login, type: user.type ?? "User" },
+    );
     if (decision.allowed) writers.add(user.login.toLowerCase());
   }
-  return heard.filter((c) => writers.has(login(c))).map(promptComment);
+  return people.filter((item) => writers.has((author(item)?.login ?? "").toLowerCase()));
 }
