@@ -250,7 +250,7 @@ describe("/agent commands and review feedback", () => {
     // Earlier reviews are conversation too; the one being addressed is quoted once, as the feedback.
     expect(prompt).toContain("(a review) An earlier look: fine so far.");
     expect(prompt).toContain("(on src/greet.js, line 3) Nice and short.");
-    expect(prompt.split("Two things.")).toHaveLength(2);
+    expect(prompt?.split("Two things.")).toHaveLength(2);
   });
 
   it("a read-role commenter, a bot quoting a command and an edited comment start nothing and get no reply", async () => {
