@@ -33,6 +33,13 @@ function visibleComments(ctx: RouteContext, pull: PullIssue): ReviewComment[] {
   });
 }
 
+/** The review the route names, if the viewer may see it (a pending review is its author's draft). */
+function visibleReview(ctx: RouteContext, pull: PullIssue) {
+  const review = findReview(pull, ctx.params.review_id ?? "");
+  if (review.state === "PENDING" && review.userId !== actorOf(ctx).user.id) throw notFound();
+  return review;
+}
+
 function lineComment(raw: Record<string, unknown>): LineComment {
   return {
     path: String(raw.path ?? ""),
@@ -97,9 +104,7 @@ export const reviewRoutes: Route[] = [
     permission: READ,
     handle(ctx) {
       const pull = pullOf(ctx);
-      const review = findReview(pull, ctx.params.review_id ?? "");
-      if (review.state === "PENDING" && review.userId !== actorOf(ctx).user.id) throw notFound();
-      return json(200, renderReview(ctx.sandbox, ctx.repo, pull.number, review));
+      return json(200, renderReview(ctx.sandbox, ctx.repo, pull.number, visibleReview(ctx, pull)));
     },
   },
   {
@@ -108,8 +113,7 @@ export const reviewRoutes: Route[] = [
     permission: READ,
     handle(ctx) {
       const pull = pullOf(ctx);
-      const review = findReview(pull, ctx.params.review_id ?? "");
-      if (review.state === "PENDING" && review.userId !== actorOf(ctx).user.id) throw notFound();
+      const review = visibleReview(ctx, pull);
       const comments = pull.pull.reviewComments.filter((c) => c.reviewId === review.id);
       return listComments(
         ctx,

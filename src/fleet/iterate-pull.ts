@@ -5,7 +5,7 @@ import type { Fleet } from "./fleet.js";
 import { nextAttempt } from "./next-attempt.js";
 import { dropFeedback, type PendingFeedback, pendingFeedback } from "./pending-feedback.js";
 import { submitTask } from "./submit-task.js";
-import { isActive, type Task } from "./task.js";
+import { type IterationFeedback, isActive, type Task } from "./task.js";
 import type { UpdateCondition } from "./task-store.js";
 
 /** Person-asked iterations on one pull request per UTC day, for records made before the setting. */
@@ -31,8 +31,8 @@ export type IterateOutcome =
 
 /**
  * Starts the next iteration of a task's pull request when feedback is waiting and nothing runs: asked by
- * the `iterate` update job, which a command queues and a run queues as it ends. Keyed by the first waiting
- * feedback, so the command and the end of the run, racing, start one iteration between them.
+ * the `iterate` update job, which a command queues and a run queues as it ends. Keyed by the attempt it
+ * follows, so the command and the end of the run, racing, start one iteration between them.
  */
 export async function iteratePull(
   deps: { fleet: Fleet; log: Logger },
@@ -102,10 +102,18 @@ function switchedAgent(task: Task, feedback: PendingFeedback[]): Pick<Partial<Ta
  */
 export async function iterateWhenIdle(fleet: Fleet, task: Task): Promise<void> {
   if (!task.pr || (await fleet.redis.llen(fleet.keys.feedback(task.id))) === 0) return;
+  await queueIteration(fleet, task.id, task.pr.number, `a${task.attempt}`);
+}
+
+/**
+ * Queues the `iterate` job for a task, once per `key` (the attempt that ended, the command's delivery);
+ * why nothing started, if nothing does, is answered on `pull`.
+ */
+export async function queueIteration(fleet: Fleet, taskId: string, pull: number, key: string): Promise<void> {
   await fleet.queues.updates.add(
     "iterate",
-    { kind: "iterate", taskId: task.id, reply: { issue: task.pr.number } },
-    { jobId: `iterate-${task.id}-a${task.attempt}` },
+    { kind: "iterate", taskId, reply: { issue: pull } },
+    { jobId: `iterate-${taskId}-${key}` },
   );
 }
 
@@ -134,7 +142,7 @@ export function iterateReply(outcome: IterateOutcome, task: Task): string | unde
 export async function takeFeedback(fleet: Fleet, task: Task, when: UpdateCondition): Promise<Task> {
   const iteration = task.iteration;
   if (!iteration) return task;
-  const taken = new Set(iteration.feedback.flatMap((f) => (f.id ? [f.id] : [])));
+  const taken = new Set(feedbackIds(iteration.feedback));
   const fresh = (await pendingFeedback(fleet, task.id)).filter((p) => !taken.has(p.id));
   let now = task;
   if (fresh.length > 0) {
@@ -146,10 +154,11 @@ export async function takeFeedback(fleet: Fleet, task: Task, when: UpdateConditi
     if (!updated) return task;
     now = updated;
   }
-  await dropFeedback(
-    fleet,
-    task.id,
-    (now.iteration?.feedback ?? []).flatMap((f) => (f.id ? [f.id] : [])),
-  );
+  await dropFeedback(fleet, task.id, feedbackIds(now.iteration?.feedback ?? []));
   return now;
+}
+
+/** The ids of people's feedback among an iteration's (the fix loop's has none). */
+export function feedbackIds(feedback: IterationFeedback[]): string[] {
+  return feedback.flatMap((f) => (f.id ? [f.id] : []));
 }

@@ -12,7 +12,7 @@ import { startRemoteRun } from "./dispatch-run.js";
 import { isTransient, PermanentError, WorkerStoppingError } from "./errors.js";
 import { finish, internalError, release, showStatus } from "./finish-task.js";
 import type { Fleet } from "./fleet.js";
-import { takeFeedback } from "./iterate-pull.js";
+import { feedbackIds, takeFeedback } from "./iterate-pull.js";
 import { openPullRequest, publishRun } from "./publish-run.js";
 import type { RunJob } from "./queues.js";
 import { overBudget } from "./repo-budget.js";
@@ -207,7 +207,9 @@ async function readIteration(
         commentsFrom: task.settings.prompt?.comments ?? "writers",
         permissions: deps.permissions,
         feedbackReviews: new Set(
-          iteration.feedback.flatMap((f) => (f.id?.startsWith("review-") ? [Number(f.id.slice(7))] : [])),
+          feedbackIds(iteration.feedback).flatMap((id) =>
+            id.startsWith("review-") ? [Number(id.slice(7))] : [],
+          ),
         ),
       }),
     ),

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { stopAgent } from "../../fleet/cancel-task.js";
 import type { Fleet } from "../../fleet/fleet.js";
+import { queueIteration } from "../../fleet/iterate-pull.js";
 import { nextAttempt } from "../../fleet/next-attempt.js";
 import { addFeedback, type PendingFeedback } from "../../fleet/pending-feedback.js";
 import { type NoticeTarget, queueNotice } from "../../fleet/post-notice.js";
@@ -147,11 +148,7 @@ export async function giveFeedback(input: CommandInput, task: Task, items: Pendi
     const added = await addFeedback(input.fleet, task.id, item);
     input.log.info({ task: task.id, feedback: item.id, added }, "feedback for the next iteration");
   }
-  await input.fleet.queues.updates.add(
-    "iterate",
-    { kind: "iterate", taskId: task.id, reply: { issue: input.thread.number } },
-    { jobId: `iterate-${task.id}-${input.deliveryId}` },
-  );
+  await queueIteration(input.fleet, task.id, input.thread.number, input.deliveryId);
 }
 
 const NO_TASK =

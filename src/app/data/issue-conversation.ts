@@ -1,6 +1,6 @@
 import type { GitHub } from "../../github/octokit.js";
 import type { PromptComment } from "../../runner/prompt.js";
-import type { SenderPermissions } from "../validation/sender-permission.js";
+import { isBot, type SenderPermissions } from "../validation/sender-permission.js";
 
 /** Whose comments the agent reads: the config's `prompt.comments`. */
 export type CommentsFrom = "writers" | "everyone" | "none";
@@ -18,12 +18,6 @@ export interface ConversationQuery {
 }
 
 type ListedComment = Awaited<ReturnType<GitHub["rest"]["issues"]["listComments"]>>["data"][number];
-type User = NonNullable<ListedComment["user"]>;
-
-/** Bots never steer agents (SenderPermissions says the same): apps, Flotilla included, and `…[bot]` logins. */
-function isBot(user: User): boolean {
-  return user.type === "Bot" || user.login.endsWith("[bot]");
-}
 
 function promptComment(comment: ListedComment): PromptComment {
   return {
@@ -55,8 +49,8 @@ export async function readConversation(gh: GitHub, query: ConversationQuery): Pr
       return page;
     },
   );
-  const heard = listed.filter((c) => c.user && !isBot(c.user) && before(c.updated_at));
-  return (await heardOnly(gh, query, heard, (c) => c.user as User)).map(promptComment);
+  const unedited = listed.filter((c) => before(c.updated_at));
+  return (await heardOnly(gh, query, unedited, (c) => c.user)).map(promptComment);
 }
 
 /**
@@ -71,10 +65,7 @@ export async function heardOnly<T>(
   author: (item: T) => { login: string; type?: string } | null | undefined,
 ): Promise<T[]> {
   if (query.commentsFrom === "none") return [];
-  const people = items.filter((item) => {
-    const user = author(item);
-    return user && !isBot({ type: user.type ?? "User", login: user.login } as User);
-  });
+  const people = items.filter((item) => !isBot(author(item)));
   if (query.commentsFrom === "everyone") return people;
   const writers = new Set<string>();
   const users = new Map(people.map((item) => [(author(item)?.login ?? "").toLowerCase(), author(item)]));

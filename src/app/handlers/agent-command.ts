@@ -1,25 +1,11 @@
 import type { Context } from "probot";
-import type { Fleet } from "../../fleet/fleet.js";
-import { queueNotice } from "../../fleet/post-notice.js";
 import { carryOutCommand } from "../commands/carry-out-command.js";
 import { parseCommand } from "../commands/parse-command.js";
-import { loadRepoConfig } from "../config/load-config.js";
-import { configProblemsMessage } from "../config/validate-config.js";
-import type { SenderPermissions } from "../validation/sender-permission.js";
-import { installationOf } from "./start-task.js";
+import { isBot } from "../validation/sender-permission.js";
+import { maySteer, type SteeringDeps, steeringConfig, threadTarget } from "./steering.js";
 
 /** Commands answered without looking at the pull request. */
 const ANSWERED_IN_PLACE = new Set(["help", "unknown", "race", "pick", "run"]);
-
-export interface AgentCommandDeps {
-  fleet: Fleet;
-  permissions: SenderPermissions;
-}
-
-/** Someone who never gives commands: an App (Flotilla included) or a `…[bot]` account, whatever it quotes. */
-export function isBot(user: { type?: string; login: string } | null | undefined): boolean {
-  return !user || user.type === "Bot" || user.login.endsWith("[bot]");
-}
 
 /**
  * `issue_comment.created`: a line starting with `/agent` in a new comment on an issue or pull request is a
@@ -27,7 +13,7 @@ export function isBot(user: { type?: string; login: string } | null | undefined)
  * who may steer agents: anyone else starts nothing and gets no reply, as a bot that answers everyone is a
  * spam channel; they are logged. A command is acknowledged with a 👀 reaction, then carried out.
  */
-export function agentCommand(deps: AgentCommandDeps) {
+export function agentCommand(deps: SteeringDeps) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
     const { payload } = context;
     const { comment, issue, repository } = payload;
@@ -40,26 +26,13 @@ export function agentCommand(deps: AgentCommandDeps) {
     if (!command) return;
 
     // 2. Authorize: write, maintain or admin, as for labels.
-    const decision = await deps.permissions.check(context.octokit, context.repo(), {
-      login: user.login,
-      type: user.type ?? "User",
-    });
-    if (!decision.allowed)
-      return log.info(
-        { sender: user.login, ...decision },
-        "command from someone who may not steer agents; ignored",
-      );
+    if (!(await maySteer(deps, context, user, log))) return;
 
     // 3. The config decides the agents; on a pull request, its head decides whose task it is.
-    const loaded = await loadRepoConfig(context as unknown as Context<"issues">);
-    const where = {
-      installationId: installationOf(context),
-      repoId: repository.id,
-      ...context.repo(),
-      issue: issue.number,
-    };
+    const where = threadTarget(context, repository.id, issue.number);
+    const config = await steeringConfig(deps, context, where, log);
     const head =
-      loaded.ok && kind === "pull" && !ANSWERED_IN_PLACE.has(command.kind)
+      config && kind === "pull" && !ANSWERED_IN_PLACE.has(command.kind)
         ? (await context.octokit.rest.pulls.get({ ...context.repo(), pull_number: issue.number })).data
         : undefined;
 
@@ -67,10 +40,7 @@ export function agentCommand(deps: AgentCommandDeps) {
     await context.octokit.rest.reactions
       .createForIssueComment({ ...context.repo(), comment_id: comment.id, content: "eyes" })
       .catch((error: unknown) => log.warn({ err: error }, "could not react to the command"));
-    if (!loaded.ok) {
-      log.info({ problems: loaded.problems }, "invalid repository config; explained");
-      return queueNotice(deps.fleet, where, configProblemsMessage(loaded.problems), context.id);
-    }
+    if (!config) return;
 
     // 5. Enqueue what it asks for.
     log.info({ command: command.kind, by: user.login }, "command");
@@ -82,7 +52,7 @@ export function agentCommand(deps: AgentCommandDeps) {
         installationId: where.installationId,
         thread: { ...issue, kind },
         ...(head ? { head: { ...head.head, open: head.state === "open" } } : {}),
-        config: loaded.config,
+        config,
         author: user.login,
         at: comment.created_at,
         deliveryId: context.id,

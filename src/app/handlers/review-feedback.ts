@@ -1,20 +1,10 @@
 import type { Context } from "probot";
-import type { Fleet } from "../../fleet/fleet.js";
-import { queueNotice } from "../../fleet/post-notice.js";
 import { taskIdOfPull } from "../../fleet/task.js";
 import { type CommandInput, carryOutCommand } from "../commands/carry-out-command.js";
 import { parseCommand } from "../commands/parse-command.js";
 import { reviewFeedbackText } from "../commands/review-feedback-text.js";
-import { loadRepoConfig } from "../config/load-config.js";
-import { configProblemsMessage } from "../config/validate-config.js";
-import type { SenderPermissions } from "../validation/sender-permission.js";
-import { isBot } from "./agent-command.js";
-import { installationOf } from "./start-task.js";
-
-export interface ReviewFeedbackDeps {
-  fleet: Fleet;
-  permissions: SenderPermissions;
-}
+import { isBot } from "../validation/sender-permission.js";
+import { maySteer, type SteeringDeps, steeringConfig, threadTarget } from "./steering.js";
 
 /**
  * `pull_request_review.submitted` on an agent's pull request: a review that requests changes, with its
@@ -22,7 +12,7 @@ export interface ReviewFeedbackDeps {
  * whose body has an `/agent` line, or none). Any other `/agent` command in a review body is carried out as
  * in a comment. The same people as for labels; bots never, Flotilla's judge included.
  */
-export function reviewFeedback(deps: ReviewFeedbackDeps) {
+export function reviewFeedback(deps: SteeringDeps) {
   return async (context: Context<"pull_request_review.submitted">): Promise<void> => {
     const { payload } = context;
     const { review, pull_request: pull, repository } = payload;
@@ -36,29 +26,13 @@ export function reviewFeedback(deps: ReviewFeedbackDeps) {
     if (!command && !changesRequested) return;
 
     // 2. Authorize.
-    const decision = await deps.permissions.check(context.octokit, context.repo(), {
-      login: user.login,
-      type: user.type ?? "User",
-    });
-    if (!decision.allowed)
-      return log.info(
-        { sender: user.login, ...decision },
-        "review from someone who may not steer agents; ignored",
-      );
+    if (!(await maySteer(deps, context, user, log))) return;
 
     // 3. The config says which reviews count.
-    const loaded = await loadRepoConfig(context as unknown as Context<"issues">);
-    const where = {
-      installationId: installationOf(context),
-      repoId: repository.id,
-      ...context.repo(),
-      issue: pull.number,
-    };
-    if (!loaded.ok) {
-      log.info({ problems: loaded.problems }, "invalid repository config; explained");
-      return queueNotice(deps.fleet, where, configProblemsMessage(loaded.problems), context.id);
-    }
-    const mode = loaded.config.commands.reviews;
+    const where = threadTarget(context, repository.id, pull.number);
+    const config = await steeringConfig(deps, context, where, log);
+    if (!config) return;
+    const mode = config.commands.reviews;
     if (mode === "off" || (mode === "command" && !command)) return log.debug({ mode }, "review not read");
     const input: CommandInput = {
       fleet: deps.fleet,
@@ -67,7 +41,7 @@ export function reviewFeedback(deps: ReviewFeedbackDeps) {
       installationId: where.installationId,
       thread: { ...pull, kind: "pull" },
       head: { ...pull.head, open: pull.state === "open" },
-      config: loaded.config,
+      config,
       author: user.login,
       at: review.submitted_at ?? new Date().toISOString(),
       deliveryId: context.id,

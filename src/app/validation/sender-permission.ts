@@ -32,6 +32,14 @@ interface Entry {
  * (or a custom role on write or admin). Answers are cached for at most five minutes, so a revoked role stops
  * working soon; a failed lookup is never cached and denies (fail closed).
  */
+/**
+ * Someone who never steers agents, whatever they write or quote: an App (Flotilla included) or a `…[bot]`
+ * account. A missing user (a deleted account) steers nothing either.
+ */
+export function isBot(user: { type?: string; login: string } | null | undefined): boolean {
+  return !user || user.type === "Bot" || user.login.endsWith("[bot]");
+}
+
 export class SenderPermissions {
   private cache = new Map<string, Entry>();
 
@@ -42,7 +50,7 @@ export class SenderPermissions {
     repo: { owner: string; repo: string },
     sender: Sender,
   ): Promise<SteerDecision> {
-    if (sender.type === "Bot" || sender.login.endsWith("[bot]")) return { allowed: false, reason: "bot" };
+    if (isBot(sender)) return { allowed: false, reason: "bot" };
     const key = `${repo.owner}/${repo.repo}:${sender.login}`.toLowerCase();
     const cached = this.cache.get(key);
     if (cached && cached.expiresAt > this.now()) return cached.decision;
