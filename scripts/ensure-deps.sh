@@ -12,16 +12,5 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm install --no-audit --no-fund --loglevel=error
 fi
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "› installing redis-server from Debian"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && command -v apt-get >/dev/null 2>&1; then
-    echo "› installing redis-server from Debian (sudo)"
-    sudo apt-get update -qq
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null
-  else
-    echo "redis-server is not installed and cannot be installed from here: run 'sudo apt-get install -y redis-server' (macOS: 'brew install redis')." >&2
-  fi
-fi
+bash scripts/debian-package.sh redis-server redis-server
+command -v redis-server >/dev/null 2>&1 || echo "(macOS: 'brew install redis')" >&2

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
+# Debian's Chromium, for the fleet dashboard's browser test (Playwright drives it; it downloads no browser).
+bash scripts/debian-package.sh chromium chromium
 # The pinned agent CLIs the adapter tests run for real (about 1 GB, cached outside the checkout).
 npx --no-install tsx scripts/install-agent-clis.ts
 

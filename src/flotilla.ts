@@ -31,6 +31,8 @@ export interface FlotillaOptions {
   /** Octokit to use (tests and the demo turn off throttling against the local sandbox). */
   Octokit?: typeof ProbotOctokit;
   worker?: Omit<WorkerOptions, "concurrency">;
+  /** The dashboard's live views: how often they look for changes (tests look more often). */
+  dashboard?: { pollMs?: number };
 }
 
 export interface Running {
@@ -120,7 +122,22 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
         log,
         Probot: Probot.defaults(probotOptions(fleet)),
       });
-      await server.load(createApp({ fleet, permissions, appId: settings.appId }));
+      await server.load(
+        createApp({
+          fleet,
+          permissions,
+          appId: settings.appId,
+          ...(settings.dashboard
+            ? {
+                dashboard: {
+                  settings: settings.dashboard,
+                  apiUrl: settings.githubApiUrl,
+                  ...options.dashboard,
+                },
+              }
+            : {}),
+        }),
+      );
       const http = await server.start();
       stops.push(() => server.stop());
       result.port = (http.address() as AddressInfo).port;

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunction, Context } from "probot";
+import { createDashboard, dashboardOff } from "../dashboard/dashboard.js";
 import type { Fleet } from "../fleet/fleet.js";
+import type { GitHub } from "../github/octokit.js";
 import { agentCommand } from "./handlers/agent-command.js";
 import { followCi } from "./handlers/follow-ci.js";
 import { gateMergeGroup } from "./handlers/gate-merge-group.js";
@@ -12,6 +14,7 @@ import { stopTask } from "./handlers/stop-task.js";
 import { trackRun } from "./handlers/track-run.js";
 import { healthz, readyz } from "./routes/health.js";
 import { metricsRoute } from "./routes/metrics.js";
+import type { DashboardSettings } from "./settings.js";
 import { SenderPermissions } from "./validation/sender-permission.js";
 
 export interface AppDeps {
@@ -19,6 +22,8 @@ export interface AppDeps {
   /** The App's own id: its check runs are not CI. */
   appId: number;
   permissions?: SenderPermissions;
+  /** The fleet dashboard's sign-in; absent, `/fleet` says the dashboard is off. */
+  dashboard?: { settings: DashboardSettings; apiUrl: string; pollMs?: number };
 }
 
 type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -33,6 +38,15 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       "/readyz": readyz(fleet.redis),
       "/metrics": metricsRoute(fleet),
     };
+    const dashboard = deps.dashboard
+      ? createDashboard({
+          fleet,
+          ...deps.dashboard,
+          github: async (installationId) => (await app.auth(installationId)) as GitHub,
+          log: app.log,
+        })
+      : dashboardOff;
+    addHandler(dashboard);
     addHandler((req, res) => {
       const route = routes[(req.url ?? "").split("?")[0] ?? ""];
       if (!route || req.method !== "GET") return false;

@@ -43,7 +43,23 @@ const EnvSchema = z.object({
   INSTALLATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
   /** Judge agent runs at once in one worker process, besides its coding agents. */
   JUDGE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** The App's client id (App settings → About): with the secret, turns on the fleet dashboard's sign-in. */
+  GITHUB_CLIENT_ID: z.string().min(1).optional(),
+  /** A client secret generated in the App's settings, for "Sign in with GitHub" on the fleet dashboard. */
+  GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Where people reach this server (https://flotilla.example.com): the dashboard's sign-in returns there. */
+  FLOTILLA_PUBLIC_URL: z.url().optional(),
 });
+
+/** The fleet dashboard's sign-in (docs/dashboard.md); absent: the dashboard is off. */
+export interface DashboardSettings {
+  clientId: string;
+  clientSecret: string;
+  /** This server as people's browsers reach it, without a trailing slash. */
+  publicUrl: string;
+  /** GitHub's web side, where people sign in: https://github.com, a GHES host, or the sandbox. */
+  webUrl: string;
+}
 
 export interface Settings {
   appId: number;
@@ -60,6 +76,7 @@ export interface Settings {
   installationConcurrency: number;
   /** Judge runs at once in one worker process. @defaultValue 2 */
   judgeConcurrency?: number;
+  dashboard?: DashboardSettings;
 }
 
 export class SettingsError extends Error {
@@ -83,15 +100,17 @@ export function loadSettings(
     problems.push(
       "REDIS_URL is required when webhook servers and workers run as separate processes: they meet in one Redis",
     );
+  problems.push(...dashboardProblems(env));
   if (!parsed.success || problems.length > 0) throw settingsError(problems);
   const values = parsed.data;
+  const githubApiUrl = values.GITHUB_API_URL.replace(/\/+$/, "");
   const privateKey = values.PRIVATE_KEY ?? readKey(values.PRIVATE_KEY_PATH as string);
   if (!privateKey.includes("PRIVATE KEY")) throw settingsError([KEY_PROBLEM]);
   return {
     appId: values.APP_ID,
     privateKey: privateKey.replace(/\\n/g, "\n"),
     webhookSecret: values.WEBHOOK_SECRET,
-    githubApiUrl: values.GITHUB_API_URL.replace(/\/+$/, ""),
+    githubApiUrl,
     port: values.PORT,
     host: values.HOST,
     logLevel: values.LOG_LEVEL,
@@ -101,7 +120,42 @@ export function loadSettings(
     workerConcurrency: values.WORKER_CONCURRENCY,
     installationConcurrency: values.INSTALLATION_CONCURRENCY,
     judgeConcurrency: values.JUDGE_CONCURRENCY,
+    ...(values.GITHUB_CLIENT_ID && values.GITHUB_CLIENT_SECRET && values.FLOTILLA_PUBLIC_URL
+      ? {
+          dashboard: {
+            clientId: values.GITHUB_CLIENT_ID,
+            clientSecret: values.GITHUB_CLIENT_SECRET,
+            publicUrl: values.FLOTILLA_PUBLIC_URL.replace(/\/+$/, ""),
+            webUrl: githubWebUrl(githubApiUrl),
+          },
+        }
+      : {}),
   };
+}
+
+/** The dashboard needs all three of its variables, or none: half a sign-in would fail only when used. */
+function dashboardProblems(env: NodeJS.ProcessEnv): string[] {
+  const names = ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "FLOTILLA_PUBLIC_URL"] as const;
+  const set = names.filter((name) => env[name]);
+  if (set.length === 0 || set.length === names.length) return [];
+  return names
+    .filter((name) => !env[name])
+    .map(
+      (name) =>
+        `${name} is required for the fleet dashboard's sign-in, since ${set.join(" and ")} ${set.length === 1 ? "is" : "are"} set (docs/dashboard.md); unset ${set.length === 1 ? "it" : "them"} to keep the dashboard off`,
+    );
+}
+
+/**
+ * GitHub's web side for an API root: github.com for api.github.com, the host for a GitHub Enterprise
+ * Server's /api/v3, and the root itself otherwise (the sandbox serves both).
+ */
+export function githubWebUrl(apiUrl: string): string {
+  const url = new URL(apiUrl);
+  if (url.hostname === "api.github.com") return "https://github.com";
+  if (url.pathname.replace(/\/+$/, "").endsWith("/api/v3"))
+    return `${url.origin}${url.pathname.replace(/\/api\/v3\/*$/, "")}`;
+  return apiUrl.replace(/\/+$/, "");
 }
 
 const KEY_PROBLEM =

@@ -2,16 +2,18 @@ import type { Fleet } from "./fleet.js";
 import { clearFeedback } from "./pending-feedback.js";
 import type { RunDeps } from "./run-task.js";
 import { SLOT_STATES } from "./task.js";
+import { NOTE_STATE_LUA } from "./task-timeline.js";
 
 // KEYS: task, the repository's three waiting lanes. ARGV: cancel (JSON), now (JSON), task id. A queued task (or one waiting
 // for the budget) ends at once and leaves its line; one holding a slot gets the request, which its worker, collect
 // job or watchdog acts on.
-const CANCEL = `
+const CANCEL = `${NOTE_STATE_LUA}
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return 'unknown' end
 if state == '"queued"' or state == '"waiting-budget"' then
   redis.call('HSET', KEYS[1], 'state', '"cancelled"', 'cancel', ARGV[1], 'finishedAt', ARGV[2], 'updatedAt', ARGV[2])
   redis.call('HINCRBY', KEYS[1], 'version', 1)
+  note_state(KEYS[1], '"cancelled"', ARGV[2], cjson.decode(ARGV[1]).reason)
   for i = 2, 4 do redis.call('LREM', KEYS[i], 0, ARGV[3]) end
   return 'cancelled'
 end
@@ -20,6 +22,7 @@ if holding[state] then
   if not redis.call('HGET', KEYS[1], 'cancel') then
     redis.call('HSET', KEYS[1], 'cancel', ARGV[1], 'updatedAt', ARGV[2])
     redis.call('HINCRBY', KEYS[1], 'version', 1)
+    note_state(KEYS[1], state, ARGV[2], 'stop asked: ' .. cjson.decode(ARGV[1]).reason)
   end
   return 'requested'
 end

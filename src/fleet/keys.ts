@@ -74,6 +74,18 @@ export class Keys {
   budgetWaiting(repoId: number): string {
     return `${this.prefix}:repo:${repoId}:budget-waiting`;
   }
+  /** The task's moves from state to state, oldest first (task-timeline.ts builds it from the task key). */
+  timeline(id: string): string {
+    return `${this.task(id)}:timeline`;
+  }
+  /** A fleet dashboard session, by the SHA-256 of its cookie (dashboard/sessions.ts). */
+  dashboardSession(hash: string): string {
+    return `${this.prefix}:dashboard:session:${hash}`;
+  }
+  /** A sign-in under way: the OAuth `state` sent to GitHub, and where to return. */
+  dashboardSignIn(state: string): string {
+    return `${this.prefix}:dashboard:sign-in:${state}`;
+  }
   /** Serializes edits of one task's status comment. */
   commentLock(id: string): string {
     return `${this.prefix}:lock:comment:${id}`;

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Keys } from "./keys.js";
 import { ACTIVE_STATES, SLOT_STATES, type Task } from "./task.js";
+import { NOTE_STATE_LUA } from "./task-timeline.js";
 
 /**
  * Slots, kept in Redis so every app and worker process shares them: per repository (its config's
@@ -23,7 +24,7 @@ export type Lane = "high" | "normal" | "low";
 
 // Every script's ARGV starts with: key prefix, the installation limit, now (JSON). The key names below are
 // the ones keys.ts gives.
-const ADMIT = `
+const ADMIT = `${NOTE_STATE_LUA}
 local P, INSTALLATION_LIMIT, NOW = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local LANES = {'high', 'normal', 'low'}
 local function lane_key(repo, lane)
@@ -79,6 +80,7 @@ local function admit(inst)
           redis.call('SADD', inst_running, id)
           redis.call('HSET', key, 'state', '"dispatched"', 'updatedAt', NOW, 'slotInstallation', cjson.encode(inst))
           redis.call('HINCRBY', key, 'version', 1)
+          note_state(key, '"dispatched"', NOW, '')
           table.insert(admitted, id)
           local turn = redis.call('INCR', P .. ':installation:' .. inst .. ':turn')
           redis.call('HSET', P .. ':installation:' .. inst .. ':served', repo, turn)
@@ -138,6 +140,7 @@ for field, value in pairs(cjson.decode(FIELDS)) do redis.call('HSET', KEYS[2], f
 redis.call('HSET', KEYS[2], 'id', cjson.encode(ID), 'state', '"queued"', 'attempt', attempt,
   'createdAt', created, 'updatedAt', NOW, 'queuedAt', NOW)
 redis.call('HINCRBY', KEYS[2], 'version', 1)
+note_state(KEYS[2], '"queued"', NOW, '')
 redis.call('RPUSH', lane_key(REPO, LANE), ID)
 redis.call('SET', P .. ':repo:' .. REPO .. ':limit', PER_REPO)
 -- A repository that moved to another installation (reinstalled, transferred) takes its turns there now.

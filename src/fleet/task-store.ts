@@ -1,11 +1,12 @@
 import type { Redis } from "ioredis";
 import type { Keys } from "./keys.js";
 import type { Review, Task, TaskState } from "./task.js";
+import { NOTE_STATE, NOTE_STATE_LUA } from "./task-timeline.js";
 
 // KEYS: task. ARGV: states (JSON array of JSON-encoded states), attempt (0: any), dispatch (0: any; -1: no
 // run recorded yet), '1' when no stop may have been asked for, the review's sha ('' for any, '-' for none
 // recorded), stage ('' for any) and judge check run id ('' for any), then field, value pairs.
-const UPDATE_IF = `
+const UPDATE_IF = `${NOTE_STATE_LUA}
 local state = redis.call('HGET', KEYS[1], 'state')
 local allowed = false
 for _, s in ipairs(cjson.decode(ARGV[1])) do
@@ -32,6 +33,12 @@ elseif ARGV[5] ~= '' then
 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 8))
 redis.call('HINCRBY', KEYS[1], 'version', 1)
+local moved, at
+for i = 8, #ARGV - 1, 2 do
+  if ARGV[i] == 'state' then moved = ARGV[i + 1] end
+  if ARGV[i] == 'updatedAt' then at = ARGV[i + 1] end
+end
+if moved then note_state(KEYS[1], moved, at, '') end
 return 1
 `;
 
@@ -99,13 +106,16 @@ export class TaskStore {
     const key = this.keys.task(id);
     const set: string[] = [];
     const remove: string[] = [];
-    for (const [field, value] of Object.entries({ ...patch, updatedAt: new Date().toISOString() })) {
+    const now = new Date().toISOString();
+    for (const [field, value] of Object.entries({ ...patch, updatedAt: now })) {
       if (value === undefined) remove.push(field);
       else set.push(field, JSON.stringify(value));
     }
     const multi = this.redis.multi().hset(key, ...set);
     if (remove.length > 0) multi.hdel(key, ...remove);
-    await multi.hincrby(key, "version", 1).exec();
+    multi.hincrby(key, "version", 1);
+    if (patch.state) multi.eval(NOTE_STATE, 1, key, JSON.stringify(patch.state), JSON.stringify(now), "");
+    await multi.exec();
     const task = await this.get(id);
     if (!task) throw new Error(`task ${id} vanished while being updated`);
     return task;

@@ -25,6 +25,38 @@ describe("server settings", () => {
     expect(() => loadSettings(rest)).toThrow(/WEBHOOK_SECRET is required/);
   });
 
+  it("turns the fleet dashboard on only with its sign-in settings, and names what a half-done setup lacks", () => {
+    expect(loadSettings(valid).dashboard).toBeUndefined();
+    const signIn = {
+      GITHUB_CLIENT_ID: "Iv1.abc",
+      GITHUB_CLIENT_SECRET: "s3cret",
+      FLOTILLA_PUBLIC_URL: "https://flotilla.example.com/",
+    };
+    expect(loadSettings({ ...valid, ...signIn }).dashboard).toEqual({
+      clientId: "Iv1.abc",
+      clientSecret: "s3cret",
+      publicUrl: "https://flotilla.example.com",
+      webUrl: "https://github.com",
+    });
+    expect(() => loadSettings({ ...valid, GITHUB_CLIENT_ID: "Iv1.abc" })).toThrow(
+      /GITHUB_CLIENT_SECRET is required for the fleet dashboard[\s\S]*FLOTILLA_PUBLIC_URL is required/,
+    );
+  });
+
+  it("signs people in on GitHub's web side of the API it is given: github.com, an Enterprise Server, or the sandbox", () => {
+    const webOf = (api: string) =>
+      loadSettings({
+        ...valid,
+        GITHUB_API_URL: api,
+        GITHUB_CLIENT_ID: "Iv1.abc",
+        GITHUB_CLIENT_SECRET: "s3cret",
+        FLOTILLA_PUBLIC_URL: "http://localhost:3000",
+      }).dashboard?.webUrl;
+    expect(webOf("https://api.github.com")).toBe("https://github.com");
+    expect(webOf("https://ghe.example.com/api/v3")).toBe("https://ghe.example.com");
+    expect(webOf("http://127.0.0.1:3700")).toBe("http://127.0.0.1:3700");
+  });
+
   it("refuses Probot's placeholder secret 'development'", () => {
     expect(() => loadSettings({ ...valid, WEBHOOK_SECRET: "development" })).toThrow(/WEBHOOK_SECRET/);
   });

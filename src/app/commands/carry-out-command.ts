@@ -2,10 +2,9 @@ import type { Logger } from "pino";
 import { stopAgent } from "../../fleet/cancel-task.js";
 import type { Fleet } from "../../fleet/fleet.js";
 import { queueIteration } from "../../fleet/iterate-pull.js";
-import { nextAttempt } from "../../fleet/next-attempt.js";
 import { addFeedback, type PendingFeedback } from "../../fleet/pending-feedback.js";
 import { type NoticeTarget, queueNotice } from "../../fleet/post-notice.js";
-import { submitTask } from "../../fleet/submit-task.js";
+import { mayRetry, retryTask } from "../../fleet/retry-task.js";
 import { type Task, taskIdFor, taskIdOfPull } from "../../fleet/task.js";
 import type { RepoConfig } from "../config/schema.js";
 import { taskSettings } from "../config/task-settings.js";
@@ -36,7 +35,6 @@ export interface CommandInput {
 
 /** Feedback text for `/agent use <agent>` without words of its own. */
 const TAKE_OVER = "Take over this pull request: review it, then address whatever is still open.";
-const FINISHED = ["failed", "cancelled", "timed-out"] as const;
 
 /**
  * Carries out a command: records what it asks for and queues the work, answering on the thread where the
@@ -209,43 +207,29 @@ async function retry(
   log: Logger,
 ): Promise<void> {
   const last = tasks
-    .filter((t) => (FINISHED as readonly string[]).includes(t.state))
+    .filter(mayRetry)
     .sort((a, b) => (b.finishedAt ?? "").localeCompare(a.finishedAt ?? ""))[0];
   if (!last) {
-    const busy = tasks.find((t) => !(FINISHED as readonly string[]).includes(t.state));
+    const busy = tasks.some((t) => !mayRetry(t));
     return reply(
       busy
         ? "Nothing to retry: the last attempt here did not fail and was not cancelled. To have the agent revise its pull request, write `/agent <feedback>` there."
         : NO_TASK,
     );
   }
-  if (last.iteration && last.pr) {
-    // Its feedback goes back in line, so the iteration starts from the pull request's head as it is now.
-    if (last.iteration.feedback.length === 0)
-      return reply(
-        "Nothing to retry: the last iteration was stopped before it took any feedback. Write `/agent <feedback>` on the pull request to ask again.",
-      );
-    log.info({ task: last.id }, "iteration retried");
-    return giveFeedback(
-      input,
-      last,
-      last.iteration.feedback.map((f, i) => ({
-        id: `retry-${input.deliveryId}-${i}`,
-        author: f.author ?? input.author,
-        at: input.at,
-        text: f.text,
-      })),
+  const outcome = await retryTask(input.fleet, last, {
+    by: input.author,
+    at: input.at,
+    key: input.deliveryId,
+    perRepo: input.config.concurrency.perRepo,
+  });
+  log.info({ task: last.id, outcome }, "task retried");
+  if (outcome.kind === "empty-iteration")
+    return reply(
+      "Nothing to retry: the last iteration was stopped before it took any feedback. Write `/agent <feedback>` on the pull request to ask again.",
     );
-  }
-  const result = await submitTask(
-    input.fleet,
-    nextAttempt(last, { sender: input.author }),
-    input.config.concurrency.perRepo,
-    input.deliveryId,
-  );
-  log.info({ task: last.id, ...result }, "task retried");
-  if (result.status === "active")
+  if (outcome.kind === "attempt" && outcome.result.status === "active")
     await reply(
-      `Nothing to retry: \`${last.agent}\` is already ${result.stopping ? "stopping" : "working"} here.`,
+      `Nothing to retry: \`${last.agent}\` is already ${outcome.result.stopping ? "stopping" : "working"} here.`,
     );
 }
