@@ -28,6 +28,12 @@ export function authenticate(header: string | undefined, store: Store): Caller {
     if ("error" in app) throw new HttpError(401, app.error);
     return { kind: "app", appId: app.id };
   }
+  const user = store.userTokens.get(credential);
+  if (user) {
+    const app = store.apps.get(user.appId);
+    if (user.expiresAt <= store.now() || !app) throw badCredentials();
+    return { kind: "user", token: user, user: store.user(user.userId), app };
+  }
   const token = store.tokens.get(credential);
   if (!token || token.expiresAt <= store.now()) throw badCredentials();
   const installation = store.installations.get(token.installationId);
@@ -43,6 +49,10 @@ export function checkCallerKind(route: Route, caller: Caller): void {
   if (route.auth === "app") {
     throw new HttpError(401, "A JSON web token could not be decoded");
   }
+  if (caller.kind === "user")
+    throw new HttpError(403, "Resource not accessible by integration", {
+      sandbox: "the sandbox serves user access tokens on the /user routes only",
+    });
   throw new HttpError(403, "Resource not accessible by integration");
 }
 

@@ -28,6 +28,8 @@ export function userForEmail(sb: Sandbox, email: string): User | undefined {
 /** Who acts for a REST caller: the installation's `<slug>[bot]`, or the App's bot for an App JWT. */
 export function actingUser(sb: Sandbox, caller: Caller): User {
   if (caller.kind === "installation") return caller.botUser;
+  // A user access token acts as its person (what GitHub shows for what an App does on someone's behalf).
+  if (caller.kind === "user") return caller.user;
   const app = sb.store.apps.get(caller.appId);
   if (!app) throw new Error(`sandbox: no App ${caller.appId}`);
   return sb.store.user(app.botUserId);

@@ -39,7 +39,12 @@ export class RateLimits {
   }
 
   private window(caller: Caller): Window {
-    const key = caller.kind === "app" ? `app:${caller.appId}` : `installation:${caller.installation.id}`;
+    const key =
+      caller.kind === "app"
+        ? `app:${caller.appId}`
+        : caller.kind === "user"
+          ? `user:${caller.user.id}:${caller.app.id}`
+          : `installation:${caller.installation.id}`;
     const now = this.store.now();
     let window = this.windows.get(key);
     if (!window || window.resetAt <= now) {

@@ -1,11 +1,21 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Sandbox } from "../sandbox.js";
-import type { AccessLevel, Installation, InstallationToken, Repo, User } from "../state/model.js";
+import type {
+  AccessLevel,
+  App,
+  Installation,
+  InstallationToken,
+  Repo,
+  User,
+  UserToken,
+} from "../state/model.js";
 
 /** Who is calling: the App itself (JWT), or an installation (token). */
 export type Caller =
   | { kind: "app"; appId: number }
-  | { kind: "installation"; token: InstallationToken; installation: Installation; botUser: User };
+  | { kind: "installation"; token: InstallationToken; installation: Installation; botUser: User }
+  /** A person, through the App that holds their user access token ("Sign in with GitHub"). */
+  | { kind: "user"; token: UserToken; user: User; app: App };
 
 export interface RouteContext {
   sandbox: Sandbox;
@@ -32,8 +42,8 @@ export interface Reply {
 export interface Route {
   /** `METHOD /template` exactly as in GitHub's OpenAPI description. */
   op: string;
-  /** Who may call it: the App with its JWT, or an installation token. */
-  auth: "app" | "installation";
+  /** Who may call it: the App with its JWT, an installation token, or a user access token. */
+  auth: "app" | "installation" | "user";
   /** The installation permission the call needs, e.g. `["issues", "write"]`. */
   permission?: [string, AccessLevel];
   handle(ctx: RouteContext): Reply | Promise<Reply>;

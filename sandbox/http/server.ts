@@ -9,6 +9,7 @@ import { authenticate, checkCallerKind, checkPermission, checkRepoAccess } from 
 import { handleDownload } from "../ci/artifact-downloads.js";
 import { basicToken } from "../git/git-access.js";
 import { handleGitHttp, matchGitPath } from "../git/smart-http.js";
+import { handleWebFlow } from "../oauth/web-flow.js";
 import { routeTable } from "../routes/index.js";
 import type { Sandbox } from "../sandbox.js";
 import { handleScriptingHttp } from "../scripting/http.js";
@@ -33,6 +34,7 @@ async function handle(sb: Sandbox, rateLimits: RateLimits, req: IncomingMessage,
   const url = new URL(req.url ?? "/", sb.baseUrl);
   if (url.pathname.startsWith("/_sandbox/")) return handleScriptingHttp(sb, req, res, url);
   if (url.pathname.startsWith("/_downloads/")) return handleDownload(sb, req, res, url);
+  if (url.pathname.startsWith("/login/oauth/")) return handleWebFlow(sb, req, res, url);
   const git = matchGitPath(url.pathname);
   if (git) {
     // Metered as `GIT <service>`: only a push writes; a clone's POST to upload-pack is a read.
@@ -106,6 +108,7 @@ async function handleRest(
 }
 
 function meterKey(caller: Caller): string {
+  if (caller.kind === "user") return `user:${caller.user.login}`;
   return caller.kind === "app" ? "app" : String(caller.installation.id);
 }
 

@@ -13,6 +13,7 @@ import { pullRoutes } from "./pulls.js";
 import { reactionRoutes } from "./reactions.js";
 import { repoRoutes } from "./repos.js";
 import { reviewRoutes } from "./reviews.js";
+import { userRoutes } from "./user.js";
 
 const allRoutes: Route[] = [
   ...appRoutes,
@@ -28,6 +29,7 @@ const allRoutes: Route[] = [
   ...reviewRoutes,
   ...checkRoutes,
   ...actionsRoutes,
+  ...userRoutes,
 ];
 
 /** Route key → route. Built once; a key that is not one of GitHub's operations stops the sandbox at start. */

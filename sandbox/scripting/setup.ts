@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { makeCommit } from "../git/make-commit.js";
 import { type FileChange, initBare } from "../git/repository.js";
 import { runGit } from "../git/run-git.js";
+import { acceptedRedirect, appByClientId, authorize } from "../oauth/authorize.js";
 import type { Sandbox } from "../sandbox.js";
 import type { Permissions, Repo, Role, User } from "../state/model.js";
 
@@ -51,6 +52,8 @@ export const setupActions = {
       owner?: string;
       webhookUrl?: string | null;
       webhookSecret?: string;
+      /** Where "Sign in with GitHub" may return people (the App's Callback URL setting). */
+      callbackUrl?: string | null;
       permissions?: Permissions;
       events?: string[];
     },
@@ -70,6 +73,8 @@ export const setupActions = {
       name: args.name,
       ownerId: owner.id,
       clientId: `Iv1.${randomBytes(8).toString("hex")}`,
+      clientSecret: randomBytes(20).toString("hex"),
+      callbackUrl: args.callbackUrl ?? null,
       privateKey,
       publicKey,
       webhookSecret: args.webhookSecret ?? randomBytes(20).toString("hex"),
@@ -84,10 +89,31 @@ export const setupActions = {
       id,
       slug,
       clientId: app?.clientId,
+      clientSecret: app?.clientSecret,
       privateKey,
       webhookSecret: app?.webhookSecret,
       botLogin: bot.login,
     };
+  },
+
+  /** Sets the App's Callback URL, where "Sign in with GitHub" returns people (null: none). */
+  setCallbackUrl(sb: Sandbox, args: { appId: number; callbackUrl: string | null }) {
+    const app = sb.store.apps.get(args.appId);
+    if (!app) throw new Error(`sandbox: no App ${args.appId}`);
+    app.callbackUrl = args.callbackUrl;
+    return { appId: app.id, callbackUrl: app.callbackUrl };
+  },
+
+  /**
+   * A person authorizes the App, as "Continue as <login>" on the authorize page does: the code the App's
+   * callback would receive, for tests without a browser.
+   */
+  authorizeUser(sb: Sandbox, args: { clientId: string; login: string; redirectUri?: string }) {
+    const app = appByClientId(sb, args.clientId);
+    if (!app) throw new Error(`sandbox: no App with client id ${args.clientId}`);
+    const redirect = acceptedRedirect(app, args.redirectUri);
+    if (!redirect) throw new Error("sandbox: the redirect URI does not match the App's callback URL");
+    return { code: authorize(sb, app, args.login, redirect), redirectUri: redirect };
   },
 
   /** Points an App's webhooks somewhere else (e.g. once the App under test knows its port). */

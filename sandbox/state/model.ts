@@ -25,6 +25,10 @@ export interface App {
   name: string;
   ownerId: number;
   clientId: string;
+  /** For "Sign in with GitHub": the App's code exchange proves itself with it (sandbox/oauth). */
+  clientSecret: string;
+  /** Where GitHub may send people back after they authorize the App; null: none registered yet. */
+  callbackUrl: string | null;
   /** PEM (PKCS#1) the App signs its JWTs with; the sandbox keeps the public half to verify them. */
   privateKey: string;
   publicKey: string;
@@ -60,6 +64,23 @@ export interface InstallationToken {
   permissions: Permissions;
   /** null: every repository of the installation. */
   repositoryIds: Set<number> | null;
+}
+
+/** A user access token (`ghu_…`): what the App may do on behalf of one person, for 8 hours. */
+export interface UserToken {
+  token: string;
+  appId: number;
+  userId: number;
+  expiresAt: number;
+}
+
+/** A one-use code from the authorize page, for the App to exchange within 10 minutes. */
+export interface AuthorizationCode {
+  code: string;
+  appId: number;
+  userId: number;
+  redirectUri: string;
+  expiresAt: number;
 }
 
 export interface Label {

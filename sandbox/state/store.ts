@@ -1,4 +1,13 @@
-import type { App, Installation, InstallationToken, Repo, Role, User } from "./model.js";
+import type {
+  App,
+  AuthorizationCode,
+  Installation,
+  InstallationToken,
+  Repo,
+  Role,
+  User,
+  UserToken,
+} from "./model.js";
 
 /** Role → what it allows, in GitHub's order; used for permission answers and checks. */
 export const ROLE_RANK: Record<Role, number> = { read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
@@ -15,6 +24,8 @@ export class Store {
   readonly installations = new Map<number, Installation>();
   readonly repos = new Map<number, Repo>();
   readonly tokens = new Map<string, InstallationToken>();
+  readonly userTokens = new Map<string, UserToken>();
+  readonly authorizationCodes = new Map<string, AuthorizationCode>();
   /** The clock the sandbox uses for timestamps; tests may move it forward to expire tokens. */
   clockOffsetMs = 0;
 

@@ -72,15 +72,15 @@ export async function finishSignIn(
   if (!code) return fail("GitHub sent no authorization code back. Sign in again.");
 
   let token: { access_token: string; expires_in?: number };
+  let user: { login: string; id: number };
   try {
     token = await exchangeCode(settings, code);
+    // 3. Who this is, as GitHub says.
+    user = (await userOctokit(deps.apiUrl, token.access_token).rest.users.getAuthenticated()).data;
   } catch (problem) {
-    log.warn({ err: problem }, "dashboard sign-in: the code exchange failed");
+    log.warn({ err: problem }, "dashboard sign-in failed at GitHub");
     return fail(`GitHub did not sign you in: ${(problem as Error).message}`);
   }
-  // 3. Who this is, as GitHub says.
-  const github = userOctokit(deps.apiUrl, token.access_token);
-  const { data: user } = await github.rest.users.getAuthenticated();
   const expiresAt = Date.now() + (token.expires_in ?? 8 * 3600) * 1000;
   const id = await sessions.create({
     login: user.login,

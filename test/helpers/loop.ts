@@ -81,6 +81,8 @@ export interface LoopOptions {
   installationConcurrency?: number;
   /** The worker's environment, where agents' secrets come from. @defaultValue process.env */
   env?: NodeJS.ProcessEnv;
+  /** The fleet dashboard, with sign-in through the sandbox (its live views look for changes often). */
+  dashboard?: boolean;
   /** Where Flotilla's logs go, at debug level; silent (or LOG_LEVEL to stderr) otherwise. */
   logTo?: { write(line: string): void };
 }
@@ -93,13 +95,14 @@ export async function startLoop(options: LoopOptions = {}): Promise<Loop> {
   const world = await startWorld({ files: options.files ?? { "README.md": "# widgets\n" } });
   const redis = await startRedis();
   const dataDir = await mkdtemp(join(tmpdir(), "flotilla-loop-"));
+  const port = await freePort();
   const settings: Settings = {
     appId: world.app.id,
     privateKey: world.app.privateKey,
     webhookSecret: world.app.webhookSecret,
     githubApiUrl: world.sandbox.baseUrl,
     // Probot reads port 0 as "unset" and takes 3000, so pick a free one.
-    port: await freePort(),
+    port,
     host: "127.0.0.1",
     logLevel: "warn",
     redisUrl: redis.url,
@@ -107,7 +110,22 @@ export async function startLoop(options: LoopOptions = {}): Promise<Loop> {
     dataDir,
     workerConcurrency: options.workerConcurrency ?? 4,
     installationConcurrency: options.installationConcurrency ?? 10,
+    ...(options.dashboard
+      ? {
+          dashboard: {
+            clientId: world.app.clientId,
+            clientSecret: world.app.clientSecret,
+            publicUrl: `http://127.0.0.1:${port}`,
+            webUrl: world.sandbox.baseUrl,
+          },
+        }
+      : {}),
   };
+  if (options.dashboard)
+    world.sandbox.script.setCallbackUrl({
+      appId: world.app.id,
+      callbackUrl: `http://127.0.0.1:${port}/fleet/callback`,
+    });
   const log = options.logTo
     ? pino({ level: "debug" }, options.logTo)
     : pino({ level: process.env.LOG_LEVEL ?? "silent" });
@@ -118,6 +136,7 @@ export async function startLoop(options: LoopOptions = {}): Promise<Loop> {
       log,
       ...(options.env ? { env: options.env } : {}),
       Octokit: UnthrottledOctokit,
+      dashboard: { pollMs: 200 },
       worker: {
         lockDurationMs: 2_000,
         stalledIntervalMs: 1_000,

@@ -12,7 +12,15 @@ export type TestOctokitInstance = InstanceType<typeof TestOctokit>;
 
 export interface World {
   sandbox: Sandbox;
-  app: { id: number; privateKey: string; webhookSecret: string; botLogin: string };
+  app: {
+    id: number;
+    privateKey: string;
+    webhookSecret: string;
+    botLogin: string;
+    /** For "Sign in with GitHub". */
+    clientId: string;
+    clientSecret: string;
+  };
   installationId: number;
   /** `acme/widgets`, owned by the organization `acme`. */
   repo: { owner: string; name: string; fullName: string; defaultBranch: string; headSha: string };
@@ -52,6 +60,8 @@ export async function startWorld(
     privateKey: app.privateKey,
     webhookSecret: app.webhookSecret as string,
     botLogin: app.botLogin,
+    clientId: app.clientId as string,
+    clientSecret: app.clientSecret as string,
   };
   return {
     sandbox,

@@ -74,7 +74,7 @@ ${
 }
 </section>
 <section aria-labelledby="output"><h2 id="output">Output</h2>
-${task.outputTail ? html`<pre>${task.outputTail}</pre>` : html`<p>The agent's last lines show here when it ends.</p>`}
+${task.outputTail ? html`<pre>${task.outputTail}</pre>` : html`<p>None kept: the agent's last lines are kept when a run fails or changes nothing.</p>`}
 </section>`;
 }
 
