@@ -17,6 +17,8 @@ function config(mode?: string): string {
     scriptedJudgeEntry("scripted-judge"),
     "judge:",
     "  agent: scripted-judge",
+    // No fix rounds: a round would be an iteration of the same 2-second agent.
+    "  maxRounds: 0",
     ...(mode ? ["limits:", `  partialWork: ${mode}`] : []),
     "",
   ].join("\n");
@@ -93,7 +95,7 @@ describe("an agent stopped at its time limit with work written", () => {
     expect(task?.error?.message).toContain(`Its partial work is on the branch ${branchOf(issue)} (http`);
   });
 
-  it("opens one draft pull request with `partialWork: draft-pr`, saying it is unfinished, and does not judge it", async () => {
+  it("opens one draft pull request with `partialWork: draft-pr`, saying it is unfinished, judged only once marked ready", async () => {
     await usePartialWork("draft-pr");
     const issue = await runHalfDone("Draft the notes");
     const status = await settledStatus(issue, /Draft pull request opened/);
@@ -116,6 +118,23 @@ describe("an agent stopped at its time limit with work written", () => {
     });
     expect(checks.check_runs).toEqual([]);
     expect((await loop.redisTask(issue, AGENT))?.state).toBe("checking");
+
+    // A person marks it ready for review: from then on it is judged like any agent pull request.
+    await loop.world.sandbox.script.markReadyForReview({
+      repo: REPO,
+      pull: pulls[0]?.number ?? 0,
+      user: "alice",
+    });
+    const judged = await waitFor("the judge's check runs on the head", async () => {
+      const { data } = await gh().rest.checks.listForRef({
+        owner: "acme",
+        repo: "widgets",
+        ref: branchOf(issue),
+      });
+      const names = data.check_runs.map((c) => c.name).sort();
+      return names.length >= 2 ? names : undefined;
+    });
+    expect(judged).toEqual(["Flotilla", "Flotilla judge"]);
   });
 
   it("keeps nothing with `partialWork: discard`: no branch, no pull request", async () => {
