@@ -105,6 +105,18 @@ export async function updatePull(
   return updateIssue(sb, repo, pull, actor, changes, extraEdits);
 }
 
+/**
+ * "Ready for review" on a draft, as the button (or GraphQL's markPullRequestReadyForReview) does: the pull
+ * request stops being a draft and `pull_request.ready_for_review` is sent. GitHub refuses it on one that is not
+ * a draft.
+ */
+export async function markPullReady(sb: Sandbox, repo: Repo, pull: PullIssue, actor: Actor): Promise<void> {
+  if (pull.state !== "open" || !pull.pull.draft) throw refused("Pull request is not a draft");
+  pull.pull.draft = false;
+  pull.updatedAt = sb.store.nowIso();
+  await emitIssueAction(sb, repo, pull, "ready_for_review", actor.user);
+}
+
 export interface MergeOptions {
   commitTitle?: string;
   commitMessage?: string;

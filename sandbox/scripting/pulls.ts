@@ -1,4 +1,4 @@
-import { findPull, mergePull, openPull } from "../lifecycle/pulls.js";
+import { findPull, markPullReady, mergePull, openPull } from "../lifecycle/pulls.js";
 import { createReview, type ReviewEvent } from "../lifecycle/reviews.js";
 import type { Sandbox } from "../sandbox.js";
 import { person } from "./issues.js";
@@ -46,6 +46,13 @@ export const pullActions = {
       comments: args.comments ?? [],
     });
     return { id: review.id, state: review.state };
+  },
+
+  /** A person marks a draft ready for review: no longer a draft, and `pull_request.ready_for_review`. */
+  async markReadyForReview(sb: Sandbox, args: { repo: string; pull: number; user: string }) {
+    const repo = sb.store.repo(args.repo);
+    await markPullReady(sb, repo, findPull(repo, args.pull), person(sb, args.user));
+    return { ok: true };
   },
 
   /** A merge commit on the base branch (as the merge button makes), then `closed` (merged) and a `push`. */

@@ -71,7 +71,12 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     app.on("pull_request_review.submitted", timed(reviewFeedback({ fleet, permissions })));
     app.on(["workflow_run", "workflow_job"], timed(trackRun({ fleet })));
     app.on(
-      ["pull_request.opened", "pull_request.reopened", "pull_request.synchronize"],
+      [
+        "pull_request.opened",
+        "pull_request.reopened",
+        "pull_request.synchronize",
+        "pull_request.ready_for_review",
+      ],
       timed(reviewHead({ fleet })),
     );
     app.on(

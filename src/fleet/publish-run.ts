@@ -8,6 +8,13 @@ import { upsertPullRequest } from "../publish/pull-request.js";
 import { pullRequestTitle, renderPullRequestBody } from "../publish/pull-request-body.js";
 import { lastLines } from "../runner/redact.js";
 import { finish, showStatus } from "./finish-task.js";
+import {
+  branchUrlFrom,
+  keptOnBranchMessage,
+  keptPartial,
+  limitState,
+  partialWorkOf,
+} from "./partial-work.js";
 import { requestReview } from "./review/start-review.js";
 import type { RunDeps } from "./run-task.js";
 import type { Task, TaskError, TaskState } from "./task.js";
@@ -17,8 +24,9 @@ import type { UpdateCondition } from "./task-store.js";
 const TAIL_LINES = 20;
 
 /**
- * Steps 4–5 for any backend's finished run: what it amounts to (a failure, nothing, or changes), the path
- * policy before anything is written, then one commit on the base, on the task's branch.
+ * Steps 4–5 for any backend's finished run: what it amounts to (a failure, nothing, or changes, finished or
+ * stopped at a limit), the path policy before anything is written, then one commit on the base, on the
+ * task's branch.
  */
 export async function publishRun(
   deps: RunDeps,
@@ -40,10 +48,12 @@ export async function publishRun(
   const usage = run.usage;
 
   // 4. What the run amounts to: a failure (which limit, or the agent's error), nothing, or changes to check.
-  //    Stopped by a person meanwhile: nothing is published, whatever the agent did.
+  //    Stopped by a person meanwhile: nothing is published, whatever the agent did. Stopped at a limit with
+  //    changes: those are checked and committed like finished work, when the config keeps them.
   const cancel = (await fleet.store.get(task.id))?.cancel;
   if (cancel) return finish(deps, gh, task, "cancelled", { outputTail, usage }, when);
-  if (outcome.kind !== "success") {
+  const partial = keptPartial(task, outcome, changeset.files.length);
+  if (outcome.kind !== "success" && !partial) {
     const state: TaskState =
       outcome.kind === "cancelled"
         ? "cancelled"
@@ -83,9 +93,12 @@ export async function publishRun(
         durationMs: run.timings.agentMs,
         changeset,
         ...(run.summary !== undefined ? { summary: run.summary } : {}),
+        ...(partial ? { stopped: partial.message } : {}),
         usage,
         log: run.log,
       }),
+      // What step 6 needs to end a partial run, should this job be resumed after the commit.
+      ...(partial ? { partial, outputTail } : {}),
     },
   );
   if (!publishing) return stopped(deps, gh, task, when);
@@ -112,9 +125,13 @@ export async function publishRun(
       },
     }),
   );
-  log.info({ commit: commit.sha, created: commit.created }, "changes committed");
+  log.info({ commit: commit.sha, created: commit.created, partial: Boolean(partial) }, "changes committed");
+  const branchUrl = partial ? branchUrlFrom(commit.url, committing.branch) : undefined;
   return (
-    (await fleet.store.updateIf(task.id, when, { commitSha: commit.sha })) ?? stopped(deps, gh, task, when)
+    (await fleet.store.updateIf(task.id, when, {
+      commitSha: commit.sha,
+      ...(partial && branchUrl ? { partial: { ...partial, branchUrl } } : {}),
+    })) ?? stopped(deps, gh, task, when)
   );
 }
 
@@ -128,7 +145,10 @@ async function stopped(deps: RunDeps, gh: GitHub, task: Task, when: UpdateCondit
   return now;
 }
 
-/** 6. The pull request: found by its branch, so a resumed attempt updates the one it opened. */
+/**
+ * 6. The pull request: found by its branch, so a resumed attempt updates the one it opened; a draft for
+ * partial work under `draft-pr`, none under `branch`.
+ */
 export async function openPullRequest(
   deps: RunDeps,
   gh: GitHub,
@@ -143,6 +163,11 @@ export async function openPullRequest(
     {},
   );
   if (!still) return stopped(deps, gh, task, when);
+  // Partial work kept on its branch: the attempt ends in its limit's state, saying where the work is.
+  if (task.partial && partialWorkOf(task) === "branch") {
+    const error = { kind: "agent" as const, message: keptOnBranchMessage(task.partial, task.branch) };
+    return finish(deps, gh, task, limitState(task.partial.limit), { error }, when);
+  }
   // An iteration's commit lands on the open pull request; its title and body stay as people may have edited them.
   if (task.iteration && task.pr) {
     const done = await finish(deps, gh, task, "checking", {}, when);
@@ -157,10 +182,13 @@ export async function openPullRequest(
       base: task.repo.defaultBranch,
       title: pullRequestTitle(task.prTitle ?? `Issue #${task.issue}`, task.issue),
       body: task.prBody ?? `Closes #${task.issue}`,
+      // Partial work (`draft-pr`) is a draft: the judge and its fix rounds wait until a person marks it ready.
+      draft: task.partial !== undefined,
     }),
   );
-  log.info({ pr: pr.number, created: pr.created }, "pull request ready");
-  const done = await finish(deps, gh, task, "checking", { pr: { number: pr.number, url: pr.url } }, when);
+  log.info({ pr: pr.number, created: pr.created, draft: pr.draft }, "pull request ready");
+  const opened = { number: pr.number, url: pr.url, ...(pr.draft ? { draft: true } : {}) };
+  const done = await finish(deps, gh, task, "checking", { pr: opened }, when);
   await requestReview(deps.fleet, done);
   return done;
 }

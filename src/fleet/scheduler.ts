@@ -114,6 +114,7 @@ const PER_ATTEMPT_FIELDS = [
   "position",
   "baseSha",
   "commitSha",
+  "partial",
   "prTitle",
   "prBody",
   "run",

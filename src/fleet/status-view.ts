@@ -1,4 +1,5 @@
-import type { IterationView, ReviewView, StatusView } from "../publish/status-comment.js";
+import type { IterationView, LimitView, ReviewView, StatusView } from "../publish/status-comment.js";
+import { limitView } from "./limit-view.js";
 import { SLOT_STATES, type Task } from "./task.js";
 
 /** What the status comment shows for a task record; the one place that maps states to what people see. */
@@ -8,6 +9,8 @@ export function statusView(task: Task): StatusView {
   // A stop asked for shows until whoever runs the agent has stopped it.
   if (task.cancel && (SLOT_STATES as readonly string[]).includes(task.state))
     return { state: "stopping", agent, reason: task.cancel.reason };
+  const kept = keptOnBranch(task);
+  if (kept) return kept;
   switch (task.state) {
     case "queued":
       return { state: "queued", agent, ...position(task), ...iteration(task) };
@@ -26,12 +29,13 @@ export function statusView(task: Task): StatusView {
       return { state: "running", agent, backend: task.settings.backend, ...log(task), ...iteration(task) };
     case "collecting":
     case "publishing":
-      return { state: "publishing", agent };
+      return { state: "publishing", agent, ...(task.partial ? { partial: true } : {}) };
     case "checking":
     case "judging":
     case "ready":
     case "changes-requested":
-      if (task.pr) return { state: "pr-opened", agent, pr: task.pr, durationMs, ...review(task) };
+      if (task.pr)
+        return { state: "pr-opened", agent, pr: task.pr, durationMs, ...partial(task), ...review(task) };
       return { state: "publishing", agent };
     case "no-changes":
       return { state: "no-changes", agent, durationMs, ...tail(task) };
@@ -60,6 +64,29 @@ export function statusView(task: Task): StatusView {
         ...log(task),
       };
   }
+}
+
+/**
+ * An attempt that ended at its limit with its partial work committed on the branch and no pull request. One
+ * whose commit failed (an internal error) shows as failed instead.
+ */
+function keptOnBranch(task: Task): StatusView | undefined {
+  if (task.state !== "timed-out" && task.state !== "failed") return undefined;
+  if (!task.partial || !task.commitSha || task.error?.kind !== "agent") return undefined;
+  return {
+    state: "partial",
+    agent: task.agent,
+    limit: limitView(task.partial.limit, task.settings.agent),
+    branch: task.branch,
+    ...(task.partial.branchUrl ? { branchUrl: task.partial.branchUrl } : {}),
+    ...tail(task),
+    ...log(task),
+  };
+}
+
+/** A pull request opened as a draft for partial work (`limits.partialWork: draft-pr`). */
+function partial(task: Task): { partial?: LimitView } {
+  return task.partial ? { partial: limitView(task.partial.limit, task.settings.agent) } : {};
 }
 
 function position(task: Task): { position?: number } {

@@ -1,6 +1,6 @@
 import type { AgentConfig, RepoConfig } from "../app/config/schema.js";
 import type { Verdict } from "../judge/verdict.js";
-import type { Usage } from "../runner/adapters/adapter.js";
+import type { LimitName, Usage } from "../runner/adapters/adapter.js";
 
 /**
  * A task: one agent asked to work on one issue. Its id is derived from repository, issue and agent, so the
@@ -45,7 +45,8 @@ export interface TaskSettings {
   backend: RepoConfig["backend"];
   agent: AgentConfig;
   protectedPaths: string[];
-  limits: RepoConfig["limits"];
+  /** `partialWork` is absent in records made before it (they get its default). */
+  limits: Omit<RepoConfig["limits"], "partialWork"> & Partial<Pick<RepoConfig["limits"], "partialWork">>;
   prompt: RepoConfig["prompt"];
   /** For the actions backend (absent in records made before it). */
   actions?: RepoConfig["actions"];
@@ -86,6 +87,19 @@ export interface Iteration {
   feedback: IterationFeedback[];
   /** Started by the fix loop (counts against `judge.maxRounds`), not by a person. */
   automatic: boolean;
+}
+
+/**
+ * An attempt stopped at one of its agent's limits whose changes were kept (`limits.partialWork`): committed
+ * on the task's branch, and for `draft-pr` opened as a draft pull request.
+ */
+export interface PartialRun {
+  /** Which limit stopped the agent. */
+  limit: LimitName;
+  /** How the runner said it stopped the agent ("stopped after its 10-minute timeout"), redacted. */
+  message: string;
+  /** The branch's page on GitHub (`…/tree/<branch>`), once the commit is made. */
+  branchUrl?: string;
 }
 
 /** The judge's work on one head of the pull request. */
@@ -159,7 +173,10 @@ export interface Task {
   /** The PR's title source and body, rendered when the run ended, so a resumed attempt can open the PR. */
   prTitle?: string;
   prBody?: string;
-  pr?: { number: number; url: string };
+  /** `draft`: opened as a draft (partial work); it is not judged while GitHub still shows it as one. */
+  pr?: { number: number; url: string; draft?: boolean };
+  /** This attempt was stopped at a limit and its changes were kept. */
+  partial?: PartialRun;
   commentId?: number;
   /** What Flotilla last wrote in it, so an update that would change nothing is not sent. */
   commentBody?: string;

@@ -26,6 +26,8 @@ export interface PullRequestBodyInput {
   usage?: Usage;
   /** The agent's output, already redacted. */
   log: string;
+  /** Set when the agent was stopped at a limit before it finished: how (redacted), said at the top. */
+  stopped?: string;
 }
 
 /** Changed files listed in the body; the pull request's Files tab has them all. @defaultValue 50 */
@@ -60,6 +62,13 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
     `Closes #${input.issue}`,
     `The agent ${inlineCode(input.agent)} worked on this for ${formatDuration(input.durationMs)}${spent ? ` (${spent})` : ""}.`,
   ];
+  // Partial work opens as a draft: say first that it is unfinished and why, and what moves it on.
+  if (input.stopped !== undefined)
+    intro.splice(
+      1,
+      0,
+      `> [!WARNING]\n> **Unfinished.** ${plainText(truncate(input.stopped.replace(/\s+/g, " ").trim(), MAX_SUMMARY))} This draft holds what the agent had written by then; it is not judged until someone marks it ready for review.`,
+    );
   const summary = cleanText(input.summary ?? "").trim();
   if (summary) intro.push(`### Summary\n\n${plainText(truncate(summary, MAX_SUMMARY))}`);
   const { lines, omitted } = lastLines(cleanText(input.log), LOG_LINES);

@@ -10,6 +10,11 @@ export interface UpsertPullRequestInput {
   base: string;
   title: string;
   body: string;
+  /**
+   * Open it as a draft. A pull request already open stays as it is: GitHub's REST API cannot turn one back
+   * into a draft. @defaultValue false
+   */
+  draft?: boolean;
 }
 
 export interface UpsertPullRequestResult {
@@ -17,9 +22,17 @@ export interface UpsertPullRequestResult {
   /** The pull request's page on GitHub. */
   url: string;
   created: boolean;
+  /** Whether it is a draft now. */
+  draft: boolean;
 }
 
-type Found = { number: number; html_url: string; title: string; body: string | null };
+type Found = {
+  number: number;
+  html_url: string;
+  title: string;
+  body: string | null;
+  draft?: boolean | undefined;
+};
 
 /**
  * The one open pull request from `head`: found and brought up to date (title and body, only when they
@@ -33,8 +46,16 @@ export async function upsertPullRequest(
   if (existing) return { ...(await bringUpToDate(gh, input, existing)), created: false };
   try {
     const { owner, repo, head, base, title, body } = input;
-    const { data } = await gh.rest.pulls.create({ owner, repo, head, base, title, body });
-    return { number: data.number, url: data.html_url, created: true };
+    const { data } = await gh.rest.pulls.create({
+      owner,
+      repo,
+      head,
+      base,
+      title,
+      body,
+      ...(input.draft ? { draft: true } : {}),
+    });
+    return { number: data.number, url: data.html_url, created: true, draft: data.draft === true };
   } catch (error) {
     // Someone opened it between our look and our create: use theirs.
     if (!isUnprocessable(error, "A pull request already exists")) throw error;
@@ -63,7 +84,7 @@ async function bringUpToDate(
   gh: GitHub,
   input: UpsertPullRequestInput,
   pr: Found,
-): Promise<{ number: number; url: string }> {
+): Promise<{ number: number; url: string; draft: boolean }> {
   if (pr.title !== input.title || (pr.body ?? "") !== input.body) {
     await gh.rest.pulls.update({
       owner: input.owner,
@@ -73,5 +94,5 @@ async function bringUpToDate(
       body: input.body,
     });
   }
-  return { number: pr.number, url: pr.html_url };
+  return { number: pr.number, url: pr.html_url, draft: pr.draft === true };
 }

@@ -1,4 +1,5 @@
 import type { GitHub } from "../github/octokit.js";
+import type { LimitName } from "../runner/adapters/adapter.js";
 import { formatDuration } from "./format-duration.js";
 import { codeFence, inlineCode, lastLines, plainText, truncate } from "./markdown.js";
 import { findMarkedComment } from "./marked-comment.js";
@@ -27,13 +28,26 @@ export type StatusView =
       waiting?: boolean;
       iteration?: IterationView;
     }
-  | { state: "publishing"; agent: string }
+  /** `partial`: the agent was stopped at a limit and the work it had done is being committed. */
+  | { state: "publishing"; agent: string; partial?: boolean }
   | {
       state: "pr-opened";
       agent: string;
       pr: { number: number; url: string };
       durationMs: number;
       review?: ReviewView;
+      /** Opened as a draft with the partial work of an agent stopped at this limit. */
+      partial?: LimitView;
+    }
+  /** Stopped at a limit; what it had done is on its branch, with no pull request (`limits.partialWork`). */
+  | {
+      state: "partial";
+      agent: string;
+      limit: LimitView;
+      branch: string;
+      branchUrl?: string;
+      outputTail?: string;
+      logUrl?: string;
     }
   | { state: "no-changes"; agent: string; durationMs: number; outputTail?: string }
   /** The path policy or the size limits refused the changes. */
@@ -45,6 +59,12 @@ export type StatusView =
   | { state: "stopping"; agent: string; reason: string }
   /** The repository's monthly budget is spent: `reason` says which and how much. */
   | { state: "waiting-budget"; agent: string; reason: string };
+
+/** Which of the agent's limits stopped it, and how much that was ("10 min", "50 turns") when configured. */
+export interface LimitView {
+  limit: LimitName;
+  bound?: string;
+}
 
 /** Where the judge is on the pull request's head. */
 export interface ReviewView {
@@ -121,10 +141,19 @@ function describe(view: StatusView): string[] {
         `🏃 **Running.** ${agent} is working on this issue (${inlineCode(view.backend)}${logLink(view.logUrl, "logs")}). The pull request will be linked here when it is done.`,
       ];
     case "publishing":
+      if (view.partial)
+        return [
+          `📦 **Publishing.** ${agent} was stopped at its limit; the work it had done is being committed.`,
+        ];
       return [
         `📦 **Publishing.** ${agent} has finished; its changes are being committed and a pull request opened.`,
       ];
     case "pr-opened":
+      if (view.partial)
+        return [
+          `${LIMIT_ICONS[view.partial.limit]} **Draft pull request opened: ${prLink(view.pr)}.** ${agent} stopped at its ${limitText(view.partial)} and its partial work is there. It is not judged until someone marks it ready for review.`,
+          ...reviewLines(view.review),
+        ];
       return [
         `✅ **Pull request opened: ${prLink(view.pr)}.** ${agent} worked for ${formatDuration(view.durationMs)}. Review the changes there.`,
         ...reviewLines(view.review),
@@ -140,6 +169,11 @@ function describe(view: StatusView): string[] {
         ...pathList(view.paths),
         "",
         `No branch or pull request was made. Narrow the issue so the agent stays clear of these paths and within the limits; maintainers set protected paths and limits in \`.github/flotilla.yml\` (workflow files are always protected). ${RETRY}`,
+      ];
+    case "partial":
+      return [
+        `${LIMIT_ICONS[view.limit.limit]} **Stopped at its limit.** ${agent} stopped at its ${limitText(view.limit)}. Its partial work is on ${branchLink(view.branch, view.branchUrl)}; no pull request was opened.${runLog(view.logUrl)} Open one from the branch to carry on from there, or raise the limit in \`.github/flotilla.yml\` or narrow the issue and start over: remove the label and add it back.`,
+        ...outputSection(view.outputTail),
       ];
     case "failed":
       return [
@@ -159,6 +193,24 @@ function describe(view: StatusView): string[] {
         `⏹️ **Cancelled.** ${agent} was stopped${view.reason ? `: ${reasonText(view.reason)}` : ""}.${runLog(view.logUrl)} To start over, remove the label and add it back.`,
       ];
   }
+}
+
+const LIMIT_ICONS: Record<LimitName, string> = { time: "⏱️", turns: "🔁", budget: "💸", output: "📜" };
+const LIMIT_NAMES: Record<LimitName, string> = {
+  time: "time limit",
+  turns: "turn limit",
+  budget: "budget limit",
+  output: "output limit",
+};
+
+/** "time limit (10 min)"; the bound is Flotilla's own text, from the task's settings. */
+function limitText(view: LimitView): string {
+  return `${LIMIT_NAMES[view.limit]}${view.bound ? ` (${view.bound})` : ""}`;
+}
+
+function branchLink(branch: string, url: string | undefined): string {
+  const name = inlineCode(truncate(branch, MAX_PATH));
+  return safeUrl(url) ? `[${name}](${url})` : name;
 }
 
 function round(iteration: IterationView): string {

@@ -93,7 +93,8 @@ async function writeHomeFiles(home: string, files: Record<string, string> = {}):
 /**
  * One agent session: the agent runs on the request in the workspace, and what it left there is collected.
  * The outcome says how it ended (success, the agent's error, which limit stopped it, cancelled); the
- * changeset is computed whatever the outcome, also when the program could not start.
+ * changeset is computed whatever the outcome, also when the program could not start: a run stopped at a
+ * limit still hands back what it had written (`limits.partialWork` decides what becomes of it).
  *
  * @throws MissingSecretError, ReservedSecretError before anything runs, when the agent cannot be run.
  */
@@ -172,13 +173,11 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
     );
     if (leaks.length > 0) {
       changeset = { baseSha: changeset.baseSha, files: [] };
-      // A run that ended otherwise (cancelled, a limit) keeps saying so; it publishes nothing either way.
-      if (outcome.kind === "success") {
-        outcome = {
-          kind: "agent-error",
-          message: `The agent wrote a secret into its changes (${leaks.map((l) => `${l.secret} in ${l.path}`).join(", ")}), so none of them is kept.`,
-        };
-      }
+      const leaked = `The agent wrote a secret into its changes (${leaks.map((l) => `${l.secret} in ${l.path}`).join(", ")}), so none of them is kept.`;
+      // A run stopped at a limit keeps saying so, and why its partial work is not kept; a cancelled one
+      // publishes nothing anyway.
+      if (outcome.kind === "success") outcome = { kind: "agent-error", message: leaked };
+      else if (outcome.kind === "limit") outcome = { ...outcome, message: `${outcome.message} ${leaked}` };
     }
     return {
       outcome: redactOutcome(outcome, redact),

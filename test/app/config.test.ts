@@ -24,7 +24,7 @@ describe("the repository config (.github/flotilla.yml)", () => {
         labelPrefix: "agent:",
         concurrency: { perRepo: 3 },
         protectedPaths: expect.arrayContaining([".github/workflows/**", ".claude/**", ".mcp.json"]),
-        limits: { maxFilesChanged: 200, maxBytesChanged: 2 * 1024 * 1024 },
+        limits: { maxFilesChanged: 200, maxBytesChanged: 2 * 1024 * 1024, partialWork: "branch" },
       }),
     });
     if (!result.ok) return;
@@ -83,6 +83,18 @@ describe("the repository config (.github/flotilla.yml)", () => {
       { key: "agents.fixer.command", line: 5, message: expect.stringContaining("needs `command`") },
       { key: "concurrency.perRepo", line: 7, message: expect.stringContaining(">=1") },
       { key: "colour", line: 8, message: 'unknown key "colour"' },
+    ]);
+  });
+
+  it("reads what becomes of partial work, and names the choices for one it does not know", () => {
+    const result = parseRepoConfig("limits:\n  partialWork: draft-pr\n");
+    expect(result.ok && result.config.limits.partialWork).toBe("draft-pr");
+    expect(problemsOf("limits:\n  partialWork: keep\n")).toEqual([
+      {
+        key: "limits.partialWork",
+        line: 2,
+        message: expect.stringContaining('expected one of "branch"|"draft-pr"|"discard"'),
+      },
     ]);
   });
 

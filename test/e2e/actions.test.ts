@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { scriptedAgentConfig } from "../../scripts/loopback.js";
 import { runnerBin } from "../../scripts/runner-bin.js";
 import { assertIdsOnly } from "../../src/backends/actions/workflow-inputs.js";
 import {
@@ -21,13 +22,15 @@ const REPO = "acme/widgets";
 const HELLO = "write hello.txt <<EOF\nhello\nEOF";
 
 const RUNNER = runnerBin();
+// A second agent, `hasty`, that the runner stops after 2 seconds (its entry under `agents:`).
+const HASTY = scriptedAgentConfig("hasty", "2s").replace(/^agents:\n/, "");
 
 function files(extra = "") {
   return {
     "README.md": "# widgets\n",
     ".github/workflows/flotilla-agent.yml": TEMPLATE,
     ".github/flotilla.yml": configWithScriptedAgent(
-      `backend: actions\nactions:\n  startTimeout: 2s\n  retries: 1\n${extra}`,
+      `${HASTY}\nbackend: actions\nactions:\n  startTimeout: 2s\n  retries: 1\n${extra}`,
     ),
   };
 }
@@ -234,6 +237,27 @@ describe("the actions backend", () => {
     } finally {
       loop.world.sandbox.script.runAgentWorkflows({ path: [RUNNER] });
     }
+  });
+
+  it("keeps the work of an agent the runner stopped at its time limit on the branch, with no pull request", async () => {
+    const issue = await loop.openIssue(
+      "Half a greeting",
+      scriptedIssue("write hello.txt <<EOF\nhel\nEOF\nsleep 60000"),
+    );
+    await loop.label(issue, "agent:hasty");
+    const status = await h.status(issue, /Stopped at its limit/);
+    expect(status).toContain("stopped at its time limit (2 s)");
+    expect(status).toContain(`Its partial work is on [\`flotilla/${issue}-hasty\`](http`);
+    const gh = loop.world.installationOctokit();
+    const { data } = await gh.rest.repos.getContent({
+      owner: "acme",
+      repo: "widgets",
+      path: "hello.txt",
+      ref: `flotilla/${issue}-hasty`,
+    });
+    expect("content" in data && Buffer.from(data.content, "base64").toString()).toBe("hel\n");
+    expect((await loop.pulls()).filter((p) => p.head === `flotilla/${issue}-hasty`)).toEqual([]);
+    expect((await loop.redisTask(issue, "hasty"))?.state).toBe("timed-out");
   });
 
   it("finishes the task when GitHub never reports the run: the watchdog finds it by name and collects it", async () => {

@@ -51,6 +51,19 @@ describe("the pull request body", () => {
     );
   });
 
+  it("says first, after the issue it closes, that the agent was stopped at its limit and the draft is unfinished", () => {
+    const body = render({ stopped: "The agent was stopped after its 10-minute timeout." });
+    // As it reads: Markdown's backslash escapes taken out.
+    const lines = body.replace(/\\(.)/g, "$1").split("\n");
+
+    expect(lines[0]).toBe("Closes #12");
+    expect(lines.slice(2, 4)).toEqual([
+      "> [!WARNING]",
+      "> **Unfinished.** The agent was stopped after its 10-minute timeout. This draft holds what the agent had written by then; it is not judged until someone marks it ready for review.",
+    ]);
+    expect(render()).not.toContain("Unfinished");
+  });
+
   it("folds the agent's log away, keeping its last 60 lines", () => {
     const log = Array.from({ length: 100 }, (_, i) => `line ${i + 1}`).join("\n");
 

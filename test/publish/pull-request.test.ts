@@ -48,6 +48,24 @@ describe("upsertPullRequest", () => {
     expect(world.sandbox.script.meter().writes).toBe(0);
   });
 
+  it("opens a draft when asked, and leaves a pull request already open as it is", async () => {
+    const drafted = await upsertPullRequest(gh, {
+      ...(await branchWithWork("flotilla/25-claude")),
+      draft: true,
+    });
+    const ready = await upsertPullRequest(gh, await branchWithWork("flotilla/26-claude"));
+    const again = await upsertPullRequest(gh, {
+      ...(await branchWithWork("flotilla/26-claude")),
+      draft: true,
+    });
+
+    expect(drafted).toMatchObject({ created: true, draft: true });
+    const { data } = await gh.rest.pulls.get({ owner, repo, pull_number: drafted.number });
+    expect(data.draft).toBe(true);
+    // GitHub's REST API cannot turn an open pull request back into a draft: it says what it is.
+    expect(again).toEqual({ ...ready, created: false, draft: false });
+  });
+
   it("brings the title and body of the open pull request up to date", async () => {
     const input = await branchWithWork("flotilla/13-claude");
     const first = await upsertPullRequest(gh, input);

@@ -108,6 +108,55 @@ describe("rendering the status comment", () => {
     expect(fencedBlocks(body).content).toBe("I could not find the file.");
   });
 
+  it("says which limit stopped the agent and links the branch its partial work is on, with no pull request", () => {
+    const body = renderStatusComment("t", {
+      state: "partial",
+      agent: "claude",
+      limit: { limit: "time", bound: "10 min" },
+      branch: "flotilla/12-claude",
+      branchUrl: "https://github.com/acme/widgets/tree/flotilla/12-claude",
+      outputTail: "still compiling\n",
+    });
+
+    expect(body).toContain(
+      "⏱️ **Stopped at its limit.** `claude` stopped at its time limit (10 min). Its partial work is on [`flotilla/12-claude`](https://github.com/acme/widgets/tree/flotilla/12-claude); no pull request was opened.",
+    );
+    expect(body).toContain("remove the label and add it back.");
+    expect(fencedBlocks(body).content).toBe("still compiling");
+  });
+
+  it("names a limit without a bound, and the branch without a link when its URL is not one", () => {
+    const body = renderStatusComment("t", {
+      state: "partial",
+      agent: "claude",
+      limit: { limit: "turns" },
+      branch: "flotilla/12-claude",
+      branchUrl: "javascript:alert(1)",
+    });
+
+    expect(body).toContain(
+      "🔁 **Stopped at its limit.** `claude` stopped at its turn limit. Its partial work is on `flotilla/12-claude`; no pull request",
+    );
+    expect(body).not.toContain("javascript:");
+  });
+
+  it("says a draft pull request holds the partial work and is not judged until marked ready", () => {
+    const body = renderStatusComment("t", {
+      state: "pr-opened",
+      agent: "claude",
+      pr: { number: 34, url: "https://github.com/acme/widgets/pull/34" },
+      durationMs: 600_000,
+      partial: { limit: "budget", bound: "5 USD" },
+    });
+
+    expect(body).toContain(
+      "💸 **Draft pull request opened: [#34](https://github.com/acme/widgets/pull/34).** `claude` stopped at its budget limit (5 USD) and its partial work is there. It is not judged until someone marks it ready for review.",
+    );
+    expect(renderStatusComment("t", { state: "publishing", agent: "claude", partial: true })).toContain(
+      "`claude` was stopped at its limit; the work it had done is being committed.",
+    );
+  });
+
   it("lists the paths the policy refused, shown literally", () => {
     const body = renderStatusComment("t", {
       state: "refused",

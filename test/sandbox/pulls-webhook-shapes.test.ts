@@ -22,6 +22,7 @@ const EXPECTED = [
   "pull_request.labeled",
   "pull_request.closed",
   "pull_request.reopened",
+  "pull_request.ready_for_review",
   "pull_request_review.submitted",
   "pull_request_review_comment.created",
 ];
@@ -94,6 +95,15 @@ describe("issue and pull request webhooks", () => {
       comments: [{ path: "src/a.ts", line: 1, body: "note" }],
     });
     await s.mergePullRequest({ repo: "acme/widgets", pull: pr.number, user: "alice" });
+    await s.pushFiles({ repo: "acme/widgets", branch: "wip", files: { "src/c.ts": "c\n" }, author: "alice" });
+    const draft = await s.openPullRequest({
+      repo: "acme/widgets",
+      head: "wip",
+      title: "WIP",
+      user: "alice",
+      draft: true,
+    });
+    await s.markReadyForReview({ repo: "acme/widgets", pull: draft.number, user: "alice" });
   });
   afterAll(async () => {
     await world.stop();

@@ -10,6 +10,10 @@ import { isReservedSecretName } from "../../runner/agent-env.js";
 
 export const ADAPTERS = ["claude", "codex", "gemini", "opencode", "aider", "goose", "command"] as const;
 
+/** What becomes of a run's changes when it is stopped at one of its agent's limits (`limits.partialWork`). */
+export const PARTIAL_WORK = ["branch", "draft-pr", "discard"] as const;
+export type PartialWork = (typeof PARTIAL_WORK)[number];
+
 const UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
 const UNITS_BYTES = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 } as const;
 
@@ -277,10 +281,18 @@ export const ConfigSchema = z
       .object({
         maxFilesChanged: z.int().min(1).default(200).describe("Most files one run may change."),
         maxBytesChanged: Size.prefault("2MB").describe("Most bytes of new content one run may write."),
+        partialWork: z
+          .enum(PARTIAL_WORK)
+          .default("branch")
+          .describe(
+            "What happens to the changes of a run stopped at one of its agent's limits (`timeout`, `maxTurns`, `maxBudgetUsd`, `maxOutput`): committed to the task's branch with no pull request (`branch`), committed and opened as a draft pull request that is not judged until someone marks it ready for review (`draft-pr`), or dropped (`discard`). The path policy and the size limits apply to them as to finished work.",
+          ),
       })
       .strict()
       .prefault({})
-      .describe("Size limits on an agent's changes, checked before anything is pushed."),
+      .describe(
+        "Size limits on an agent's changes, checked before anything is pushed, and what becomes of a run stopped at its agent's limits (docs/budgets.md).",
+      ),
   })
   .strict()
   .refine((config) => !config.judge.agent || Object.hasOwn(config.agents, config.judge.agent), {

@@ -9,7 +9,12 @@ export interface ReviewHeadDeps {
   fleet: Fleet;
 }
 
-type PullContext = Context<"pull_request.opened" | "pull_request.reopened" | "pull_request.synchronize">;
+type PullContext = Context<
+  | "pull_request.opened"
+  | "pull_request.reopened"
+  | "pull_request.synchronize"
+  | "pull_request.ready_for_review"
+>;
 
 /**
  * Anyone else's pull request: where the repository judges agents' work, its gate passes at once, so that a
@@ -34,9 +39,11 @@ async function passGate(deps: ReviewHeadDeps, context: PullContext): Promise<voi
 }
 
 /**
- * `pull_request` opened, reopened, synchronize: a new head on an agent's pull request is judged, whoever
- * pushed it (the worker also asks for Flotilla's own commits; one job id makes it one start). Only a task
- * branch of this repository (no fork) counts; every other pull request gets a passing gate.
+ * `pull_request` opened, reopened, synchronize, ready_for_review: a new head on an agent's pull request is
+ * judged, whoever pushed it (the worker also asks for Flotilla's own commits; one job id makes it one start).
+ * Only a task branch of this repository (no fork) counts; every other pull request gets a passing gate. An
+ * agent's draft (partial work, `limits.partialWork: draft-pr`) is not judged: no check runs, no gate, no fix
+ * rounds, until a person marks it ready for review, which judges its head then.
  */
 export function reviewHead(deps: ReviewHeadDeps) {
   return async (context: PullContext): Promise<void> => {
@@ -47,6 +54,10 @@ export function reviewHead(deps: ReviewHeadDeps) {
     // (and no config read); one from before the judge gets it when its label is added again.
     if (!task) return passGate(deps, context);
     if (!task.settings.judge) return context.log.debug({ task: task.id }, "judge off for this task");
+    if (pull.draft) return context.log.debug({ task: task.id }, "a draft; judged once marked ready");
+    // Marked ready: Flotilla's own commits are judged again from now on (requestReview reads the flag).
+    if (task.pr?.draft && task.pr.number === pull.number)
+      await deps.fleet.store.update(task.id, { pr: { number: task.pr.number, url: task.pr.url } });
     // Flotilla's own commit is asked for by the worker too: the same job id makes it one start.
     await deps.fleet.queues.reviews.add(
       "start",

@@ -131,10 +131,12 @@ export function stateOfReview(review: Review): TaskState {
 
 /**
  * Asks for the judge on a head Flotilla just committed to the task's pull request. When its push webhook
- * already started that review, the task's state catches up with it instead.
+ * already started that review, the task's state catches up with it instead. A draft Flotilla opened (partial
+ * work) is not judged: marking it ready for review starts the judge (review-head.ts).
  */
 export async function requestReview(fleet: Fleet, task: Task): Promise<void> {
   if (task.state !== "checking" || !task.settings.judge || !task.pr || !task.commitSha) return;
+  if (task.pr.draft) return;
   if (task.review?.sha === task.commitSha)
     return reviewState(fleet, task.id, task.commitSha, stateOfReview(task.review));
   await fleet.queues.reviews.add(
