@@ -74,6 +74,10 @@ export class Keys {
   budgetWaiting(repoId: number): string {
     return `${this.prefix}:repo:${repoId}:budget-waiting`;
   }
+  /** A race on one issue (race.ts): its candidates, deadline, state and ranking. */
+  race(id: string): string {
+    return `${this.prefix}:race:${id}`;
+  }
   /** Serializes edits of one task's status comment. */
   commentLock(id: string): string {
     return `${this.prefix}:lock:comment:${id}`;

@@ -143,6 +143,8 @@ export async function openPullRequest(
     {},
   );
   if (!still) return stopped(deps, gh, task, when);
+  // A race's candidate keeps its commit on its branch: the race's ranking decides which gets a pull request.
+  if (task.race) return finish(deps, gh, task, "candidate", {}, when);
   // An iteration's commit lands on the open pull request; its title and body stay as people may have edited them.
   if (task.iteration && task.pr) {
     const done = await finish(deps, gh, task, "checking", {}, when);

@@ -33,6 +33,8 @@ export function statusView(task: Task): StatusView {
     case "changes-requested":
       if (task.pr) return { state: "pr-opened", agent, pr: task.pr, durationMs, ...review(task) };
       return { state: "publishing", agent };
+    case "candidate":
+      return { state: "candidate", agent, durationMs, branch: task.branch };
     case "no-changes":
       return { state: "no-changes", agent, durationMs, ...tail(task) };
     case "waiting-budget":

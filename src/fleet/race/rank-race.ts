@@ -1,0 +1,151 @@
+import type { Logger } from "pino";
+import type { GitHub } from "../../github/octokit.js";
+import { readDiff } from "../../github/read-diff.js";
+import { withRetries } from "../../github/with-retries.js";
+import type { CiReport } from "../../judge/ci-report.js";
+import { judgeOrExplain } from "../review/judge-pull.js";
+import { readCi } from "../review/read-ci.js";
+import { runJudge } from "../review/run-judge.js";
+import type { RunDeps } from "../run-task.js";
+import type { Task } from "../task.js";
+import { openCandidate } from "./open-candidate.js";
+import { pruneLaterAll } from "./prune-branch.js";
+import { type CandidateResult, isCandidate, type RaceRecord, readRace, updateRaceIf } from "./race.js";
+import { rankCandidates, winnerOf } from "./rank-candidates.js";
+
+/** How often CI on the candidates' heads is read while it is pending. */
+const CI_POLL_MS = 1_000;
+/** How long CI is waited for when the judge (whose `ciTimeout` it would be) is off. */
+const DEFAULT_CI_WAIT_MS = 30 * 60_000;
+
+/**
+ * The `rank` job, as numbered steps: for each candidate that committed, CI on its head (waited for, up to
+ * the judge's `ciTimeout`) and the judge's verdict, each kept in the race as it comes so a retried job redoes
+ * none; then the ranking; then the winner's pull request (`pick: auto`) or the ranking for a person.
+ */
+export async function rankRace(
+  deps: RunDeps,
+  gh: GitHub,
+  log: Logger,
+  raceId: string,
+  lastTry: boolean,
+  stopping?: AbortSignal,
+): Promise<void> {
+  const { fleet } = deps;
+  let race = await readRace(fleet, raceId);
+  if (race?.state !== "ranking") return;
+  const tasks = await Promise.all(race.candidates.map((id) => fleet.store.get(id)));
+  const committed = tasks.filter(
+    (t): t is Task => !!race && isCandidate(race, t) && t.state === "candidate" && !!t.commitSha,
+  );
+
+  // 1–2. CI, then the judge, on each committed candidate not yet looked at.
+  for (const task of committed) {
+    if (race.results?.[task.id]) continue;
+    const result = await lookAt(deps, gh, log, race, task, lastTry, stopping);
+    const kept = await updateRaceIf(fleet, race.id, ["ranking"], {
+      results: { ...race.results, [task.id]: result },
+    });
+    if (!kept) return log.info({ race: race.id }, "race stopped while ranking");
+    race = kept;
+  }
+
+  // 3. The ranking.
+  const ranked = rankCandidates(
+    race.candidates.map((id, i) => {
+      const task = tasks[i];
+      const result = race?.results?.[id];
+      return {
+        taskId: id,
+        committed: committed.some((t) => t.id === id),
+        ...(result ? { result } : {}),
+        ...(task?.usage?.costUsd !== undefined ? { costUsd: task.usage.costUsd } : {}),
+        ...(task?.durationMs !== undefined ? { durationMs: task.durationMs } : {}),
+      };
+    }),
+  );
+  const ranking = ranked.map((c) => c.taskId);
+  const winner = winnerOf(ranked);
+  log.info({ race: race.id, ranking, winner: winner?.taskId }, "race ranked");
+
+  // 4. No winner; a person picks; or the winner's pull request.
+  if (!winner) {
+    const done = await updateRaceIf(fleet, race.id, ["ranking"], {
+      state: "done",
+      ranking,
+      reason: "no candidate finished with a change",
+    });
+    if (done) await pruneLaterAll(fleet, done, tasks);
+    return;
+  }
+  if (race.pick === "person") {
+    await updateRaceIf(fleet, race.id, ["ranking"], { state: "waiting-pick", ranking });
+    return;
+  }
+  const ranked_ = await updateRaceIf(fleet, race.id, ["ranking"], { ranking });
+  if (ranked_) await openCandidate(deps, gh, log, race.id, winner.taskId, "ranking");
+}
+
+/** CI on the candidate's head, waited for while pending; then the judge's verdict on it, if the judge is on. */
+async function lookAt(
+  deps: RunDeps,
+  gh: GitHub,
+  log: Logger,
+  race: RaceRecord,
+  task: Task,
+  lastTry: boolean,
+  stopping?: AbortSignal,
+): Promise<CandidateResult> {
+  const sha = task.commitSha as string;
+  const where = { owner: task.repo.owner, repo: task.repo.name };
+  const ci = await waitForCi(gh, { ...where, sha, appId: deps.appId }, task.settings.judge?.ciTimeoutMs);
+  const result: CandidateResult = { sha, ...ciResult(ci) };
+  if (!task.settings.judge) return result;
+  const { diff } = await withRetries(() =>
+    readDiff(gh, { ...where, base: task.repo.defaultBranch, head: sha }),
+  );
+  const judgement = await judgeOrExplain(
+    () =>
+      runJudge(
+        deps,
+        gh,
+        task,
+        {
+          sha,
+          usageRun: `${race.id}-t${Date.parse(race.createdAt)}`,
+          // A race stopped meanwhile stops its judge.
+          superseded: async () => (await readRace(deps.fleet, race.id))?.state !== "ranking",
+        },
+        { diff, ci },
+        log,
+        stopping,
+      ),
+    log,
+    lastTry,
+  );
+  log.info({ race: race.id, task: task.id, decision: judgement.verdict?.decision }, "candidate judged");
+  if (!judgement.verdict) return { ...result, problem: judgement.problem };
+  return { ...result, decision: judgement.verdict.decision, findings: judgement.verdict.findings.length };
+}
+
+/** CI once nothing is pending, or as it stands when the wait runs out. */
+async function waitForCi(
+  gh: GitHub,
+  target: Parameters<typeof readCi>[1],
+  waitMs = DEFAULT_CI_WAIT_MS,
+): Promise<CiReport> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const ci = await withRetries(() => readCi(gh, target));
+    if (!ci.checks.some((c) => c.state === "pending") || Date.now() >= until) return ci;
+    await new Promise((resolve) => setTimeout(resolve, CI_POLL_MS));
+  }
+}
+
+function ciResult(ci: CiReport): Pick<CandidateResult, "ci" | "ciNames"> {
+  const failed = ci.checks.filter((c) => c.state === "failed").map((c) => c.name);
+  if (failed.length > 0) return { ci: "failed", ciNames: failed };
+  const pending = ci.checks.filter((c) => c.state === "pending").map((c) => c.name);
+  if (pending.length > 0) return { ci: "pending", ciNames: pending };
+  return { ci: ci.checks.length > 0 ? "passed" : "none" };
+}

@@ -1,0 +1,75 @@
+import { formatDuration } from "./format-duration.js";
+import { inlineCode, plainText, truncate } from "./markdown.js";
+import { prLink, statusMarker } from "./status-comment.js";
+
+/** What the race's comment on the issue shows: one line per candidate, then the outcome. */
+export interface RaceView {
+  state: "running" | "ranking" | "waiting-pick" | "done" | "cancelled";
+  /** When the time limit passes (ISO 8601). */
+  deadline: string;
+  keepBranchesMs: number;
+  /** In the order ranked once there is a ranking, else in the order asked. */
+  candidates: CandidateView[];
+  winner?: { agent: string; pr?: { number: number; url: string } };
+  /** Why there is no winner, or why the race was stopped. */
+  reason?: string;
+}
+
+export interface CandidateView {
+  agent: string;
+  /** The candidate's task as words: "running", "finished", "failed", … */
+  state: string;
+  ci?: "passed" | "pending" | "none" | "failed";
+  decision?: "approve" | "request_changes" | "inconclusive" | "no verdict";
+  rank?: number;
+  /** The winner's pull request. */
+  pr?: { number: number; url: string };
+}
+
+const CI_TEXT = { passed: "✅ passed", pending: "⏳ pending", none: "– none", failed: "❌ failed" } as const;
+const DECISION_TEXT = {
+  approve: "✅ approve",
+  inconclusive: "❔ inconclusive",
+  request_changes: "❌ changes requested",
+  "no verdict": "⚠️ no verdict",
+} as const;
+
+/** The race's comment; it starts with the race's marker (the status comment's, with the race's id). */
+export function renderRaceComment(raceId: string, view: RaceView): string {
+  const names = view.candidates.map((c) => inlineCode(c.agent));
+  const rows = view.candidates.map(
+    (c) =>
+      `| ${c.rank ?? "–"} | ${inlineCode(c.agent)} | ${c.pr ? `pull request ${prLink(c.pr)}` : plainText(truncate(c.state, 200))} | ${c.ci ? CI_TEXT[c.ci] : "–"} | ${c.decision ? DECISION_TEXT[c.decision] : "–"} |`,
+  );
+  return [
+    statusMarker(raceId),
+    headline(view, names),
+    "",
+    "| rank | agent | state | CI | judge |",
+    "| ---- | ----- | ----- | -- | ----- |",
+    ...rows,
+  ].join("\n");
+}
+
+function headline(view: RaceView, names: string[]): string {
+  const kept = `The other candidates' branches are kept for ${formatDuration(view.keepBranchesMs)}, then deleted.`;
+  switch (view.state) {
+    case "running":
+      return `🏁 **Race.** ${list(names)} are working on this issue at once, each on its own branch. When all have finished (or at ${view.deadline}), CI and the judge rank them.`;
+    case "ranking":
+      return "🏁 **Ranking.** The candidates are done; CI and the judge are ranking them.";
+    case "waiting-pick":
+      return `🏁 **Ranked: waiting for \`/agent pick <agent>\`.** Pick the candidate that gets the pull request (the first is the ranking's choice). ${kept}`;
+    case "done":
+      if (!view.winner)
+        return `🏁 **No winner.** ${plainText(view.reason ?? "No candidate finished with a change")}.`;
+      return `🏆 **Winner: ${inlineCode(view.winner.agent)}**${view.winner.pr ? `, pull request ${prLink(view.winner.pr)}` : ""}. ${kept}`;
+    case "cancelled":
+      return `⏹️ **Race stopped**${view.reason ? `: ${plainText(view.reason)}` : ""}. ${kept}`;
+  }
+}
+
+function list(names: string[]): string {
+  if (names.length < 2) return names.join("");
+  return `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}

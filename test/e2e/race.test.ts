@@ -1,0 +1,123 @@
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { scriptedJudgeEntry } from "../../scripts/loopback.js";
+import { type Loop, startLoop, waitFor } from "../helpers/loop.js";
+
+// Races (best-of-N), end to end: three scripted agents (the same program, each running its own block of the
+// issue) on one issue at once, the sandbox's CI on each pushed branch, a scripted judge, Flotilla in between.
+
+const REPO = "acme/widgets";
+const AGENT = resolve("scripts/scripted-agent.mjs");
+
+/** A scripted agent under `name` that runs the issue's `flotilla-<name>` block. */
+function racer(name: string): string {
+  return [
+    `  ${name}:`,
+    "    adapter: command",
+    `    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(AGENT)}, "--block", "flotilla-${name}", "{prompt_file}"]`,
+    "    timeout: 60s",
+  ].join("\n");
+}
+
+function config(pick: "auto" | "person"): string {
+  return [
+    "agents:",
+    racer("alpha"),
+    racer("beta"),
+    racer("gamma"),
+    scriptedJudgeEntry(),
+    "judge:",
+    "  agent: scripted-judge",
+    "  maxRounds: 0",
+    "  ciTimeout: 60s",
+    "race:",
+    "  keepBranches: 2s",
+    `  pick: ${pick}`,
+  ].join("\n");
+}
+
+const verdict = (decision: string) =>
+  `echo ${JSON.stringify({ decision, summary: `The judge says ${decision}.` })}`;
+
+/**
+ * alpha's change breaks CI (it adds src/lint.txt), the judge requests changes on beta's, and gamma's is
+ * green and approved.
+ */
+const ISSUE = [
+  "Write the answer.",
+  "```flotilla-alpha\nwrite src/answer.txt <<EOF\nalpha\nEOF\nwrite src/lint.txt <<EOF\nlint fails\nEOF\n```",
+  "```flotilla-beta\nwrite src/answer.txt <<EOF\nbeta\nEOF\n```",
+  "```flotilla-gamma\nwrite src/answer.txt <<EOF\ngamma\nEOF\n```",
+  `\`\`\`flotilla-judge\nif src/answer.txt has "beta"\n${verdict("request_changes")}\nif src/answer.txt lacks "beta"\n${verdict("approve")}\n\`\`\``,
+].join("\n\n");
+
+let loop: Loop;
+beforeAll(async () => {
+  loop = await startLoop({
+    files: { "README.md": "# widgets\n", ".github/flotilla.yml": config("auto") },
+  });
+  // CI runs on every push (the candidates' branches have no pull request), and fails when src/lint.txt exists.
+  loop.world.sandbox.script.setCi({
+    repo: REPO,
+    name: "test",
+    command: ["sh", "-c", "test ! -e src/lint.txt"],
+    onPush: true,
+  });
+});
+afterAll(() => loop.stop());
+
+const script = () => loop.world.sandbox.script;
+const branch = (issue: number, agent: string) => `flotilla/${issue}-${agent}`;
+const branchSha = (issue: number, agent: string) =>
+  script().branchSha({ repo: REPO, branch: branch(issue, agent) });
+
+/** Markdown as it reads: backslash escapes removed. */
+const unescaped = (markdown: string) => markdown.replace(/\\([!-/:-@[-`{-~])/g, "$1");
+
+async function raceComment(issue: number, pattern: RegExp): Promise<string> {
+  let last = "";
+  try {
+    return await waitFor(
+      `the race's comment on #${issue} to match ${pattern}`,
+      async () => {
+        const found = (await loop.comments(issue)).find((c) => c.body.includes("flotilla:status task=race-"));
+        last = unescaped(found?.body ?? "");
+        return pattern.test(last) ? last : undefined;
+      },
+      40_000,
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; it says:\n${last}`);
+  }
+}
+
+describe("races", () => {
+  it("three agents race; the one CI fails and the one the judge rejects lose: one pull request, from the winner, and the losers' branches go later", async () => {
+    const issue = await loop.openIssue("The answer", ISSUE);
+    await script().comment({ repo: REPO, issue, body: "/agent race alpha beta gamma", user: "alice" });
+
+    const status = await raceComment(issue, /Winner: `gamma`/);
+    expect(status).toMatch(/\| 1 \| `gamma` \| pull request \[#\d+\]\(\S+\) \| ✅ passed \| ✅ approve \|/);
+    expect(status).toMatch(/\| 2 \| `beta` \| finished \| ✅ passed \| ❌ changes requested \|/);
+    expect(status).toMatch(/\| 3 \| `alpha` \| finished \| ❌ failed \| ✅ approve \|/);
+
+    const pulls = (await loop.pulls()).filter((p) => p.body.includes(`#${issue}`));
+    expect(pulls.map((p) => p.head)).toEqual([branch(issue, "gamma")]);
+    // The winner goes on to the ordinary review: the judge approves it there too.
+    await waitFor(
+      "the winner's review",
+      async () => (await loop.redisTask(issue, "gamma"))?.state === "ready",
+    );
+
+    // Each candidate had its own status line in the race's comment, not a status comment of its own.
+    const comments = await loop.comments(issue);
+    expect(comments.filter((c) => /flotilla:status task=r\d+-i\d+-(alpha|beta)/.test(c.body))).toEqual([]);
+
+    // The losers' branches are deleted once kept for `keepBranches`; the winner's stays.
+    await waitFor("the losers' branches to be deleted", async () => {
+      const [alpha, beta] = await Promise.all([branchSha(issue, "alpha"), branchSha(issue, "beta")]);
+      return alpha === null && beta === null;
+    });
+    expect(await branchSha(issue, "gamma")).not.toBeNull();
+  });
+});
