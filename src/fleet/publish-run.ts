@@ -4,10 +4,10 @@ import type { GitHub } from "../github/octokit.js";
 import { withRetries } from "../github/with-retries.js";
 import { commitChangeset } from "../publish/commit-changeset.js";
 import { checkPathPolicy, type PolicyVerdict } from "../publish/path-policy.js";
-import { upsertPullRequest } from "../publish/pull-request.js";
-import { pullRequestTitle, renderPullRequestBody } from "../publish/pull-request-body.js";
+import { renderPullRequestBody } from "../publish/pull-request-body.js";
 import { lastLines } from "../runner/redact.js";
 import { finish, showStatus } from "./finish-task.js";
+import { openTaskPull } from "./open-task-pull.js";
 import { requestReview } from "./review/start-review.js";
 import type { RunDeps } from "./run-task.js";
 import type { Task, TaskError, TaskState } from "./task.js";
@@ -151,16 +151,7 @@ export async function openPullRequest(
     await requestReview(deps.fleet, done);
     return done;
   }
-  const pr = await withRetries(() =>
-    upsertPullRequest(gh, {
-      owner: task.repo.owner,
-      repo: task.repo.name,
-      head: task.branch,
-      base: task.repo.defaultBranch,
-      title: pullRequestTitle(task.prTitle ?? `Issue #${task.issue}`, task.issue),
-      body: task.prBody ?? `Closes #${task.issue}`,
-    }),
-  );
+  const pr = await openTaskPull(gh, task);
   log.info({ pr: pr.number, created: pr.created }, "pull request ready");
   const done = await finish(deps, gh, task, "checking", { pr: { number: pr.number, url: pr.url } }, when);
   await requestReview(deps.fleet, done);

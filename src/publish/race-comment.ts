@@ -65,7 +65,7 @@ function headline(view: RaceView, names: string[]): string {
         return `🏁 **No winner.** ${plainText(view.reason ?? "No candidate finished with a change")}.`;
       return `🏆 **Winner: ${inlineCode(view.winner.agent)}**${view.winner.pr ? `, pull request ${prLink(view.winner.pr)}` : ""}. ${kept}`;
     case "cancelled":
-      return `⏹️ **Race stopped**${view.reason ? `: ${plainText(view.reason)}` : ""}. ${kept}`;
+      return `⏹️ **Race stopped**${view.reason ? `: ${plainText(view.reason)}` : ""}. Branches the candidates pushed are kept for ${formatDuration(view.keepBranchesMs)}, then deleted.`;
   }
 }
 

@@ -67,6 +67,7 @@ beforeAll(async () => {
 afterAll(() => loop.stop());
 
 const script = () => loop.world.sandbox.script;
+const comment = (issue: number, body: string) => script().comment({ repo: REPO, issue, body, user: "alice" });
 const branch = (issue: number, agent: string) => `flotilla/${issue}-${agent}`;
 const branchSha = (issue: number, agent: string) =>
   script().branchSha({ repo: REPO, branch: branch(issue, agent) });
@@ -94,7 +95,7 @@ async function raceComment(issue: number, pattern: RegExp): Promise<string> {
 describe("races", () => {
   it("three agents race; the one CI fails and the one the judge rejects lose: one pull request, from the winner, and the losers' branches go later", async () => {
     const issue = await loop.openIssue("The answer", ISSUE);
-    await script().comment({ repo: REPO, issue, body: "/agent race alpha beta gamma", user: "alice" });
+    await comment(issue, "/agent race alpha beta gamma");
 
     const status = await raceComment(issue, /Winner: `gamma`/);
     expect(status).toMatch(/\| 1 \| `gamma` \| pull request \[#\d+\]\(\S+\) \| ✅ passed \| ✅ approve \|/);
@@ -119,5 +120,57 @@ describe("races", () => {
       return alpha === null && beta === null;
     });
     expect(await branchSha(issue, "gamma")).not.toBeNull();
+  });
+
+  it("stops the whole race on `/agent stop`, and answers a second race asked for meanwhile", async () => {
+    const slow = [
+      "Take your time.",
+      "```flotilla-alpha\nsleep 20000\n```",
+      "```flotilla-beta\nsleep 20000\n```",
+    ].join("\n\n");
+    const issue = await loop.openIssue("Slow", slow);
+    await comment(issue, "/agent race alpha beta");
+    await waitFor("both candidates to run", async () => {
+      const tasks = await Promise.all(["alpha", "beta"].map((a) => loop.redisTask(issue, a)));
+      return tasks.every((t) => t?.state === "running");
+    });
+    await comment(issue, "/agent race alpha beta");
+    await waitFor("the answer to the second race", async () =>
+      (await loop.comments(issue)).find((c) => c.body.includes("A race is already on for this issue")),
+    );
+
+    await comment(issue, "/agent stop");
+    await raceComment(issue, /Race stopped.*alice asked to stop/);
+    await waitFor("both candidates to be cancelled", async () => {
+      const tasks = await Promise.all(["alpha", "beta"].map((a) => loop.redisTask(issue, a)));
+      return tasks.every((t) => t?.state === "cancelled");
+    });
+    expect((await loop.pulls()).filter((p) => p.body.includes(`#${issue}`))).toEqual([]);
+    expect(await branchSha(issue, "alpha")).toBeNull();
+  });
+
+  it("with `pick: person`, an issue opened with several agents' labels races them and a person picks the winner", async () => {
+    await script().pushFiles({
+      repo: REPO,
+      branch: "main",
+      files: { ".github/flotilla.yml": config("person") },
+    });
+    const issue = await loop.openIssue("The answer, picked", ISSUE, ["agent:alpha", "agent:gamma"]);
+
+    const ranked = await raceComment(issue, /waiting for `\/agent pick <agent>`/);
+    expect(ranked).toMatch(/\| 1 \| `gamma` \| finished \| ✅ passed \| ✅ approve \|/);
+    expect(ranked).toMatch(/\| 2 \| `alpha` \| finished \| ❌ failed \| ✅ approve \|/);
+    expect((await loop.pulls()).filter((p) => p.body.includes(`#${issue}`))).toEqual([]);
+
+    await comment(issue, "/agent pick beta");
+    await waitFor("the answer to picking a non-candidate", async () =>
+      (await loop.comments(issue)).find((c) => c.body.includes("is not a candidate in this race")),
+    );
+    // A person may pick another than the ranking's first.
+    await comment(issue, "/agent pick alpha");
+    await raceComment(issue, /Winner: `alpha`/);
+    const pulls = (await loop.pulls()).filter((p) => p.body.includes(`#${issue}`));
+    expect(pulls.map((p) => p.head)).toEqual([branch(issue, "alpha")]);
+    await waitFor("gamma's branch to be deleted", async () => (await branchSha(issue, "gamma")) === null);
   });
 });

@@ -1,9 +1,7 @@
 import type { Logger } from "pino";
 import type { GitHub } from "../../github/octokit.js";
-import { withRetries } from "../../github/with-retries.js";
-import { upsertPullRequest } from "../../publish/pull-request.js";
-import { pullRequestTitle } from "../../publish/pull-request-body.js";
 import { showStatus } from "../finish-task.js";
+import { openTaskPull } from "../open-task-pull.js";
 import { requestReview } from "../review/start-review.js";
 import type { RunDeps } from "../run-task.js";
 import { pruneLaterAll } from "./prune-branch.js";
@@ -30,16 +28,7 @@ export async function openCandidate(
   if (!race || race.state !== from || !isCandidate(race, task) || task.state !== "candidate")
     return undefined;
   // 1. The pull request, found by its branch: a retried job opens it once.
-  const pr = await withRetries(() =>
-    upsertPullRequest(gh, {
-      owner: task.repo.owner,
-      repo: task.repo.name,
-      head: task.branch,
-      base: task.repo.defaultBranch,
-      title: pullRequestTitle(task.prTitle ?? `Issue #${task.issue}`, task.issue),
-      body: task.prBody ?? `Closes #${task.issue}`,
-    }),
-  );
+  const pr = await openTaskPull(gh, task);
   log.info({ race: race.id, task: task.id, pr: pr.number }, "race winner's pull request ready");
   // 2. The race is done with this winner (once, whichever of two jobs gets here first).
   const done = await updateRaceIf(fleet, race.id, [from], { state: "done", winner: task.id });

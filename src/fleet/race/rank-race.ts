@@ -3,9 +3,8 @@ import type { GitHub } from "../../github/octokit.js";
 import { readDiff } from "../../github/read-diff.js";
 import { withRetries } from "../../github/with-retries.js";
 import type { CiReport } from "../../judge/ci-report.js";
-import { judgeOrExplain } from "../review/judge-pull.js";
 import { readCi } from "../review/read-ci.js";
-import { runJudge } from "../review/run-judge.js";
+import { judgeHead } from "../review/run-judge.js";
 import type { RunDeps } from "../run-task.js";
 import type { Task } from "../task.js";
 import { openCandidate } from "./open-candidate.js";
@@ -104,23 +103,21 @@ async function lookAt(
   const { diff } = await withRetries(() =>
     readDiff(gh, { ...where, base: task.repo.defaultBranch, head: sha }),
   );
-  const judgement = await judgeOrExplain(
-    () =>
-      runJudge(
-        deps,
-        gh,
-        task,
-        {
-          sha,
-          usageRun: `${race.id}-t${Date.parse(race.createdAt)}`,
-          // A race stopped meanwhile stops its judge.
-          superseded: async () => (await readRace(deps.fleet, race.id))?.state !== "ranking",
-        },
-        { diff, ci },
-        log,
-        stopping,
-      ),
-    log,
+  const judgement = await judgeHead(
+    {
+      deps,
+      gh,
+      task,
+      head: {
+        sha,
+        usageRun: `${race.id}-t${Date.parse(race.createdAt)}`,
+        // A race stopped meanwhile stops its judge.
+        superseded: async () => (await readRace(deps.fleet, race.id))?.state !== "ranking",
+      },
+      shown: { diff, ci },
+      log,
+      stopping,
+    },
     lastTry,
   );
   log.info({ race: race.id, task: task.id, decision: judgement.verdict?.decision }, "candidate judged");

@@ -1,4 +1,3 @@
-import type { Logger } from "pino";
 import { readDiff } from "../../github/read-diff.js";
 import { withRetries } from "../../github/with-retries.js";
 import { isTransient, WorkerStoppingError } from "../errors.js";
@@ -8,7 +7,7 @@ import type { RunDeps } from "../run-task.js";
 import { TASK_STATES } from "../task.js";
 import { giveUp, postVerdict } from "./post-verdict.js";
 import { readCi } from "./read-ci.js";
-import { type Judgement, runJudge } from "./run-judge.js";
+import { type Judgement, judgeHead } from "./run-judge.js";
 
 /**
  * The judge job, as numbered steps: what the judge is shown (the issue, the diff at this head, CI), the
@@ -41,27 +40,25 @@ export async function judgePull(
     // 2–3. The judge agent and its verdict, kept before anything is posted (a retried job posts the same).
     let judgement: Judgement | undefined = review.judgement as Judgement | undefined;
     if (!judgement) {
-      judgement = await judgeOrExplain(
-        () =>
-          runJudge(
-            deps,
-            gh,
-            task,
-            {
-              sha,
-              pr: review.pr,
-              usageRun: `j${review.judgeCheckId}`,
-              // A newer head on the pull request supersedes this one: the judge is stopped.
-              superseded: async () => {
-                const now = await fleet.store.get(task.id).catch(() => undefined);
-                return !!now && now.review?.sha !== sha;
-              },
+      judgement = await judgeHead(
+        {
+          deps,
+          gh,
+          task,
+          head: {
+            sha,
+            pr: review.pr,
+            usageRun: `j${review.judgeCheckId}`,
+            // A newer head on the pull request supersedes this one: the judge is stopped.
+            superseded: async () => {
+              const now = await fleet.store.get(task.id).catch(() => undefined);
+              return !!now && now.review?.sha !== sha;
             },
-            { diff: shown.diff, ci },
-            log,
-            stopping,
-          ),
-        log,
+          },
+          shown: { diff: shown.diff, ci },
+          log,
+          stopping,
+        },
         lastTry,
       );
       log.info({ decision: judgement.verdict?.decision, problem: judgement.problem }, "judge finished");
@@ -80,20 +77,5 @@ export async function judgePull(
     // No verdict will come: the checks must not stay in progress (a required gate would block for good).
     log.error({ err: error }, "judge job failed");
     await giveUp(deps, gh, task, review, `the judge could not finish: ${internalError(error).message}`);
-  }
-}
-
-/** The judge's answer, or, when it could not run at all on the last try, why. */
-export async function judgeOrExplain(
-  run: () => Promise<Judgement>,
-  log: Logger,
-  lastTry: boolean,
-): Promise<Judgement> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof WorkerStoppingError || (isTransient(error) && !lastTry)) throw error;
-    log.error({ err: error }, "judge could not run");
-    return { problem: `the judge could not run: ${internalError(error).message}` };
   }
 }

@@ -7,7 +7,8 @@ import type { CiReport } from "../../judge/ci-report.js";
 import { acceptanceCriteria } from "../../judge/criteria.js";
 import { parseVerdict, type Verdict } from "../../judge/verdict.js";
 import { formatDuration } from "../../publish/format-duration.js";
-import { WorkerStoppingError } from "../errors.js";
+import { isTransient, WorkerStoppingError } from "../errors.js";
+import { internalError } from "../finish-task.js";
 import { recordUsage } from "../repo-budget.js";
 import type { RunDeps } from "../run-task.js";
 import type { Task } from "../task.js";
@@ -31,17 +32,31 @@ export interface JudgedHead {
 /**
  * The judge agent on one head, in a read-only checkout of it: the issue as it was asked, the diff, CI, the
  * acceptance criteria; its answer checked against the verdict schema, with one more run told what was wrong.
- * Used for pull requests (judge-pull.ts) and for race candidates (race/rank-race.ts).
+ * Used for pull requests (judge-pull.ts) and for race candidates (race/rank-race.ts). Throws only what a
+ * retry may cure (and, on the last try, not even that): a judge that could not run is a judgement too.
  */
-export async function runJudge(
-  deps: RunDeps,
-  gh: GitHub,
-  task: Task,
-  head: JudgedHead,
-  shown: { diff: string; ci: CiReport },
-  log: Logger,
-  stopping: AbortSignal | undefined,
-): Promise<Judgement> {
+export async function judgeHead(call: JudgeCall, lastTry: boolean): Promise<Judgement> {
+  try {
+    return await runJudge(call);
+  } catch (error) {
+    if (error instanceof WorkerStoppingError || (isTransient(error) && !lastTry)) throw error;
+    call.log.error({ err: error }, "judge could not run");
+    return { problem: `the judge could not run: ${internalError(error).message}` };
+  }
+}
+
+/** The judge on one head: who asks, on what, what it is shown; `stopping` aborts when the worker shuts down. */
+export interface JudgeCall {
+  deps: RunDeps;
+  gh: GitHub;
+  task: Task;
+  head: JudgedHead;
+  shown: { diff: string; ci: CiReport };
+  log: Logger;
+  stopping: AbortSignal | undefined;
+}
+
+async function runJudge({ deps, gh, task, head, shown, log, stopping }: JudgeCall): Promise<Judgement> {
   const backend = deps.backends.local;
   const judge = task.settings.judge;
   if (!backend || !judge) return { problem: "no worker here can run the judge (it needs the local backend)" };
