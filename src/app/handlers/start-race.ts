@@ -33,6 +33,8 @@ export async function startRace(fleet: Fleet, log: Logger, request: AgentsReques
   if (open && OPEN_RACE_STATES.includes(open.state)) return already();
   const ids = agents.map((agent) => taskIdFor(repository.id, issue.number, agent));
   const tasks = await Promise.all(ids.map((taskId) => fleet.store.get(taskId)));
+  // A candidate of this very race (another of the issue's deliveries started it meanwhile) is not in the way.
+  if (tasks.some((task) => task?.race?.id === id && isActive(task.state))) return already();
   const busy = tasks.find((task) => task && isActive(task.state));
   if (busy)
     return reply(

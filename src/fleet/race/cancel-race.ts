@@ -1,6 +1,6 @@
 import type { Fleet } from "../fleet.js";
 import { pruneLaterAll } from "./prune-branch.js";
-import { OPEN_RACE_STATES, raceIdFor, readRace, updateRaceIf } from "./race.js";
+import { OPEN_RACE_STATES, raceIdFor, readCandidates, readRace, updateRaceIf } from "./race.js";
 
 /**
  * `/agent stop` on the issue: the race ends as cancelled (its candidates are stopped as tasks, by the
@@ -15,7 +15,7 @@ export async function cancelRace(
   const id = raceIdFor(repoId, issue);
   const race = await updateRaceIf(fleet, id, OPEN_RACE_STATES, { state: "cancelled", reason });
   if (!race) return false;
-  await pruneLaterAll(fleet, race, await Promise.all(race.candidates.map((t) => fleet.store.get(t))));
+  await pruneLaterAll(fleet, race, await readCandidates(fleet, race));
   await fleet.queues.races.add("status", { kind: "status", raceId: race.id });
   return true;
 }

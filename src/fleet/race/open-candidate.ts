@@ -5,7 +5,7 @@ import { openTaskPull } from "../open-task-pull.js";
 import { requestReview } from "../review/start-review.js";
 import type { RunDeps } from "../run-task.js";
 import { pruneLaterAll } from "./prune-branch.js";
-import { isCandidate, type RaceRecord, readRace, updateRaceIf } from "./race.js";
+import { isCandidate, type RaceRecord, readCandidates, readRace, updateRaceIf } from "./race.js";
 
 /**
  * The winner (ranked, or picked by a person) gets its pull request, with the title and body its run rendered,
@@ -45,11 +45,6 @@ export async function openCandidate(
     await showStatus(deps, gh, task.id);
   }
   // 4. The others' branches go later.
-  await pruneLaterAll(
-    fleet,
-    done,
-    await Promise.all(done.candidates.map((id) => fleet.store.get(id))),
-    task.id,
-  );
+  await pruneLaterAll(fleet, done, await readCandidates(fleet, done), task.id);
   return done;
 }

@@ -1,10 +1,11 @@
 import { UnrecoverableError } from "bullmq";
 import { isTransient, WorkerStoppingError } from "../errors.js";
+import { internalError } from "../finish-task.js";
 import type { RaceJob } from "../queues.js";
 import type { RunDeps } from "../run-task.js";
 import { openCandidate } from "./open-candidate.js";
-import { pruneBranch } from "./prune-branch.js";
-import { readRace } from "./race.js";
+import { pruneBranch, pruneLaterAll } from "./prune-branch.js";
+import { readCandidates, readRace, updateRaceIf } from "./race.js";
 import { rankRace } from "./rank-race.js";
 import { settleRace } from "./settle-race.js";
 import { syncRaceComment } from "./sync-race-comment.js";
@@ -31,7 +32,18 @@ export async function raceStep(
     } else if (job.kind === "prune") await pruneBranch(fleet, gh, log, job);
     if (job.kind !== "settle" && job.kind !== "prune") await syncRaceComment(fleet, gh, race.id);
   } catch (error) {
-    if (error instanceof WorkerStoppingError || isTransient(error)) throw error;
+    if (error instanceof WorkerStoppingError || (isTransient(error) && !lastTry)) throw error;
+    // A ranking that cannot finish ends the race, saying why, rather than leave it ranking for good.
+    if (job.kind === "rank") {
+      log.error({ err: error }, "race ranking failed");
+      const reason = `the ranking could not finish: ${internalError(error).message}`;
+      const done = await updateRaceIf(fleet, race.id, ["ranking"], { state: "done", reason });
+      if (!done) return;
+      await pruneLaterAll(fleet, done, await readCandidates(fleet, done));
+      await fleet.queues.races.add("status", { kind: "status", raceId: race.id });
+      return;
+    }
+    if (isTransient(error)) throw error;
     // A 404 or 422 would fail the same way again.
     throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
   }

@@ -127,6 +127,11 @@ export async function updateRaceIf(
   }
 }
 
+/** The candidates' task records, in the race's order (undefined for one that is gone). */
+export function readCandidates(fleet: Fleet, race: RaceRecord): Promise<(Task | undefined)[]> {
+  return Promise.all(race.candidates.map((id) => fleet.store.get(id)));
+}
+
 /** The task is still the race's candidate: the attempt the race started, marked as its. */
 export function isCandidate(race: RaceRecord, task: Task | undefined): task is Task {
   return !!task && task.race?.id === race.id && race.attempts[task.id] === task.attempt;

@@ -9,7 +9,14 @@ import type { RunDeps } from "../run-task.js";
 import type { Task } from "../task.js";
 import { openCandidate } from "./open-candidate.js";
 import { pruneLaterAll } from "./prune-branch.js";
-import { type CandidateResult, isCandidate, type RaceRecord, readRace, updateRaceIf } from "./race.js";
+import {
+  type CandidateResult,
+  isCandidate,
+  type RaceRecord,
+  readCandidates,
+  readRace,
+  updateRaceIf,
+} from "./race.js";
 import { rankCandidates, winnerOf } from "./rank-candidates.js";
 
 /** How often CI on the candidates' heads is read while it is pending. */
@@ -33,7 +40,7 @@ export async function rankRace(
   const { fleet } = deps;
   let race = await readRace(fleet, raceId);
   if (race?.state !== "ranking") return;
-  const tasks = await Promise.all(race.candidates.map((id) => fleet.store.get(id)));
+  const tasks = await readCandidates(fleet, race);
   const committed = tasks.filter(
     (t): t is Task => !!race && isCandidate(race, t) && t.state === "candidate" && !!t.commitSha,
   );

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { requestCancel } from "../cancel-task.js";
 import type { Fleet } from "../fleet.js";
 import { isActive, type Task } from "../task.js";
-import { isCandidate, type RaceRecord, readRace, updateRaceIf } from "./race.js";
+import { isCandidate, type RaceRecord, readCandidates, readRace, updateRaceIf } from "./race.js";
 
 /** Job ids of one race: a race id repeats on its issue, so each race's jobs carry when it started too. */
 export function raceJobId(race: Pick<RaceRecord, "id" | "createdAt">, step: string): string {
@@ -34,7 +34,7 @@ export async function settleRace(
 ): Promise<void> {
   const race = await readRace(fleet, raceId);
   if (race?.state !== "running") return;
-  const tasks = await Promise.all(race.candidates.map((id) => fleet.store.get(id)));
+  const tasks = await readCandidates(fleet, race);
   const working = tasks.filter((t): t is Task => isCandidate(race, t) && isActive(t.state));
   if (working.length > 0 && !deadline) return;
   const ranking = await updateRaceIf(fleet, race.id, ["running"], { state: "ranking" });

@@ -5,7 +5,7 @@ import { upsertStatusComment } from "../../publish/status-comment.js";
 import type { Fleet } from "../fleet.js";
 import { withCommentLock } from "../status-sync.js";
 import type { Task, TaskState } from "../task.js";
-import { isCandidate, RACE_STATES, type RaceRecord, readRace, updateRaceIf } from "./race.js";
+import { isCandidate, RACE_STATES, type RaceRecord, readCandidates, readRace, updateRaceIf } from "./race.js";
 
 /**
  * Brings the race's comment on the issue up to date with the race and its candidates' records: one comment
@@ -15,7 +15,7 @@ export async function syncRaceComment(fleet: Fleet, gh: GitHub, raceId: string):
   await withCommentLock(fleet, raceId, async () => {
     const race = await readRace(fleet, raceId);
     if (!race) return;
-    const tasks = await Promise.all(race.candidates.map((id) => fleet.store.get(id)));
+    const tasks = await readCandidates(fleet, race);
     const body = renderRaceComment(race.id, raceView(race, tasks));
     if (race.commentId && body === race.commentBody) return;
     const first = tasks.find((t) => t !== undefined);
