@@ -19,7 +19,7 @@ function racer(name: string): string {
   ].join("\n");
 }
 
-function config(pick: "auto" | "person"): string {
+function config(pick: "auto" | "person", timeLimit = "2h"): string {
   return [
     "agents:",
     racer("alpha"),
@@ -32,6 +32,7 @@ function config(pick: "auto" | "person"): string {
     "  ciTimeout: 60s",
     "race:",
     "  keepBranches: 2s",
+    `  timeLimit: ${timeLimit}`,
     `  pick: ${pick}`,
   ].join("\n");
 }
@@ -50,6 +51,15 @@ const ISSUE = [
   "```flotilla-gamma\nwrite src/answer.txt <<EOF\ngamma\nEOF\n```",
   `\`\`\`flotilla-judge\nif src/answer.txt has "beta"\n${verdict("request_changes")}\nif src/answer.txt lacks "beta"\n${verdict("approve")}\n\`\`\``,
 ].join("\n\n");
+
+/** alpha and beta take their time. */
+const SLOW = [
+  "Take your time.",
+  "```flotilla-alpha\nsleep 20000\n```",
+  "```flotilla-beta\nsleep 20000\n```",
+].join("\n\n");
+
+const tasksOf = (issue: number, agents: string[]) => Promise.all(agents.map((a) => loop.redisTask(issue, a)));
 
 let loop: Loop;
 beforeAll(async () => {
@@ -123,16 +133,10 @@ describe("races", () => {
   });
 
   it("stops the whole race on `/agent stop`, and answers a second race asked for meanwhile", async () => {
-    const slow = [
-      "Take your time.",
-      "```flotilla-alpha\nsleep 20000\n```",
-      "```flotilla-beta\nsleep 20000\n```",
-    ].join("\n\n");
-    const issue = await loop.openIssue("Slow", slow);
+    const issue = await loop.openIssue("Slow", SLOW);
     await comment(issue, "/agent race alpha beta");
     await waitFor("both candidates to run", async () => {
-      const tasks = await Promise.all(["alpha", "beta"].map((a) => loop.redisTask(issue, a)));
-      return tasks.every((t) => t?.state === "running");
+      return (await tasksOf(issue, ["alpha", "beta"])).every((t) => t?.state === "running");
     });
     await comment(issue, "/agent race alpha beta");
     await waitFor("the answer to the second race", async () =>
@@ -142,8 +146,7 @@ describe("races", () => {
     await comment(issue, "/agent stop");
     await raceComment(issue, /Race stopped.*alice asked to stop/);
     await waitFor("both candidates to be cancelled", async () => {
-      const tasks = await Promise.all(["alpha", "beta"].map((a) => loop.redisTask(issue, a)));
-      return tasks.every((t) => t?.state === "cancelled");
+      return (await tasksOf(issue, ["alpha", "beta"])).every((t) => t?.state === "cancelled");
     });
     expect((await loop.pulls()).filter((p) => p.body.includes(`#${issue}`))).toEqual([]);
     expect(await branchSha(issue, "alpha")).toBeNull();
@@ -172,5 +175,38 @@ describe("races", () => {
     const pulls = (await loop.pulls()).filter((p) => p.body.includes(`#${issue}`));
     expect(pulls.map((p) => p.head)).toEqual([branch(issue, "alpha")]);
     await waitFor("gamma's branch to be deleted", async () => (await branchSha(issue, "gamma")) === null);
+  });
+
+  it("closing the issue stops its race, whose candidates have no labels", async () => {
+    const issue = await loop.openIssue("Slow, then closed", SLOW);
+    await comment(issue, "/agent race alpha beta");
+    await waitFor("both candidates to run", async () =>
+      (await tasksOf(issue, ["alpha", "beta"])).every((t) => t?.state === "running"),
+    );
+    await script().closeIssue({ repo: REPO, issue, user: "alice" });
+    await raceComment(issue, /Race stopped.*alice closed the issue/);
+    await waitFor("both candidates to be cancelled", async () =>
+      (await tasksOf(issue, ["alpha", "beta"])).every((t) => t?.state === "cancelled"),
+    );
+  });
+
+  it("at the time limit, stops the candidates still working and ranks the ones that finished", async () => {
+    await script().pushFiles({
+      repo: REPO,
+      branch: "main",
+      files: { ".github/flotilla.yml": config("auto", "3s") },
+    });
+    const body = [
+      "Be quick.",
+      "```flotilla-alpha\nsleep 20000\n```",
+      "```flotilla-gamma\nwrite src/answer.txt <<EOF\ngamma\nEOF\n```",
+      `\`\`\`flotilla-judge\n${verdict("approve")}\n\`\`\``,
+    ].join("\n\n");
+    const issue = await loop.openIssue("Against the clock", body);
+    await comment(issue, "/agent race alpha gamma");
+    const status = await raceComment(issue, /Winner: `gamma`.*\| `alpha` \| cancelled \|/s);
+    expect(status).toMatch(/\| 1 \| `gamma` \|/);
+    const pulls = (await loop.pulls()).filter((p) => p.body.includes(`#${issue}`));
+    expect(pulls.map((p) => p.head)).toEqual([branch(issue, "gamma")]);
   });
 });

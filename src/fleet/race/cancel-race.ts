@@ -1,9 +1,17 @@
 import type { Fleet } from "../fleet.js";
 import { pruneLaterAll } from "./prune-branch.js";
-import { OPEN_RACE_STATES, raceIdFor, readCandidates, readRace, updateRaceIf } from "./race.js";
+import {
+  OPEN_RACE_STATES,
+  type RaceRecord,
+  raceIdFor,
+  readCandidates,
+  readRace,
+  updateRaceIf,
+} from "./race.js";
+import { raceJobId } from "./settle-race.js";
 
 /**
- * `/agent stop` on the issue: the race ends as cancelled (its candidates are stopped as tasks, by the
+ * `/agent stop` on the issue, or the issue closed: the race ends as cancelled (its candidates are stopped as tasks, by the
  * caller), and the branches candidates committed are deleted once kept long enough. True when a race was open.
  */
 export async function cancelRace(
@@ -18,6 +26,12 @@ export async function cancelRace(
   await pruneLaterAll(fleet, race, await readCandidates(fleet, race));
   await fleet.queues.races.add("status", { kind: "status", raceId: race.id });
   return true;
+}
+
+/** The race on the issue while it is open (running, ranking or waiting for a pick). */
+export async function openRace(fleet: Fleet, repoId: number, issue: number): Promise<RaceRecord | undefined> {
+  const race = await readRace(fleet, raceIdFor(repoId, issue));
+  return race && OPEN_RACE_STATES.includes(race.state) ? race : undefined;
 }
 
 /**
@@ -47,7 +61,7 @@ export async function pickCandidate(
   await fleet.queues.races.add(
     "pick",
     { kind: "pick", raceId: race.id, taskId, by },
-    { jobId: `${race.id}-t${Date.parse(race.createdAt)}-pick` },
+    { jobId: raceJobId(race, "pick") },
   );
   return undefined;
 }
