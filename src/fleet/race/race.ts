@@ -44,6 +44,8 @@ export interface RaceRecord {
   /** When ranking starts even if candidates are still at work. */
   deadline: string;
   createdAt: string;
+  /** When the ranking began: CI on the candidates is waited for from here, up to the judge's `ciTimeout`. */
+  rankingAt?: string;
   sender: string;
   results?: Record<string, CandidateResult>;
   /** Task ids, best first; the ones that cannot win come last. */

@@ -3,6 +3,7 @@ import type { GitHub } from "../../github/octokit.js";
 import { readDiff } from "../../github/read-diff.js";
 import { withRetries } from "../../github/with-retries.js";
 import type { CiReport } from "../../judge/ci-report.js";
+import { WorkerStoppingError } from "../errors.js";
 import { readCi } from "../review/read-ci.js";
 import { judgeHead } from "../review/run-judge.js";
 import type { RunDeps } from "../run-task.js";
@@ -19,8 +20,9 @@ import {
 } from "./race.js";
 import { rankCandidates, winnerOf } from "./rank-candidates.js";
 
-/** How often CI on the candidates' heads is read while it is pending. */
+/** How often CI on a candidate's head is read while it is pending: at first, and at most (doubling between). */
 const CI_POLL_MS = 1_000;
+const CI_POLL_MAX_MS = 30_000;
 /** How long CI is waited for when the judge (whose `ciTimeout` it would be) is off. */
 const DEFAULT_CI_WAIT_MS = 30 * 60_000;
 
@@ -88,8 +90,8 @@ export async function rankRace(
     await updateRaceIf(fleet, race.id, ["ranking"], { state: "waiting-pick", ranking });
     return;
   }
-  const ranked_ = await updateRaceIf(fleet, race.id, ["ranking"], { ranking });
-  if (ranked_) await openCandidate(deps, gh, log, race.id, winner.taskId, "ranking");
+  const kept = await updateRaceIf(fleet, race.id, ["ranking"], { ranking });
+  if (kept) await openCandidate(deps, gh, log, race.id, winner.taskId, "ranking");
 }
 
 /** CI on the candidate's head, waited for while pending; then the judge's verdict on it, if the judge is on. */
@@ -104,7 +106,10 @@ async function lookAt(
 ): Promise<CandidateResult> {
   const sha = task.commitSha as string;
   const where = { owner: task.repo.owner, repo: task.repo.name };
-  const ci = await waitForCi(gh, { ...where, sha, appId: deps.appId }, task.settings.judge?.ciTimeoutMs);
+  // One wait for all candidates, from when the ranking began (a retried job does not start it over).
+  const until =
+    Date.parse(race.rankingAt ?? race.createdAt) + (task.settings.judge?.ciTimeoutMs ?? DEFAULT_CI_WAIT_MS);
+  const ci = await waitForCi(gh, { ...where, sha, appId: deps.appId }, until, stopping);
   const result: CandidateResult = { sha, ...ciResult(ci) };
   if (!task.settings.judge) return result;
   const { diff } = await withRetries(() =>
@@ -132,17 +137,19 @@ async function lookAt(
   return { ...result, decision: judgement.verdict.decision, findings: judgement.verdict.findings.length };
 }
 
-/** CI once nothing is pending, or as it stands when the wait runs out. */
+/** CI once nothing is pending, or as it stands when the wait runs out (`until`, epoch ms). */
 async function waitForCi(
   gh: GitHub,
   target: Parameters<typeof readCi>[1],
-  waitMs = DEFAULT_CI_WAIT_MS,
+  until: number,
+  stopping: AbortSignal | undefined,
 ): Promise<CiReport> {
-  const until = Date.now() + waitMs;
-  for (;;) {
+  for (let pause = CI_POLL_MS; ; pause = Math.min(pause * 2, CI_POLL_MAX_MS)) {
     const ci = await withRetries(() => readCi(gh, target));
     if (!ci.checks.some((c) => c.state === "pending") || Date.now() >= until) return ci;
-    await new Promise((resolve) => setTimeout(resolve, CI_POLL_MS));
+    // A worker shutting down leaves the job to another, which waits on until the same deadline.
+    if (stopping?.aborted) throw new WorkerStoppingError();
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, until - Date.now()))));
   }
 }
 

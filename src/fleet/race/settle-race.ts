@@ -37,7 +37,10 @@ export async function settleRace(
   const tasks = await readCandidates(fleet, race);
   const working = tasks.filter((t): t is Task => isCandidate(race, t) && isActive(t.state));
   if (working.length > 0 && !deadline) return;
-  const ranking = await updateRaceIf(fleet, race.id, ["running"], { state: "ranking" });
+  const ranking = await updateRaceIf(fleet, race.id, ["running"], {
+    state: "ranking",
+    rankingAt: new Date().toISOString(),
+  });
   if (!ranking) return;
   for (const task of working)
     await requestCancel(fleet, task.id, task.repo.id, "the race's time limit passed");
