@@ -20,6 +20,8 @@ export interface CandidateView {
   /** The candidate's task as words: "running", "finished", "failed", … */
   state: string;
   ci?: "passed" | "pending" | "none" | "failed";
+  /** The checks that failed, or were still pending. */
+  ciNames?: string[];
   decision?: "approve" | "request_changes" | "inconclusive" | "no verdict";
   rank?: number;
   /** The winner's pull request. */
@@ -39,7 +41,7 @@ export function renderRaceComment(raceId: string, view: RaceView): string {
   const names = view.candidates.map((c) => inlineCode(c.agent));
   const rows = view.candidates.map(
     (c) =>
-      `| ${c.rank ?? "–"} | ${inlineCode(c.agent)} | ${c.pr ? `pull request ${prLink(c.pr)}` : plainText(truncate(c.state, 200))} | ${c.ci ? CI_TEXT[c.ci] : "–"} | ${c.decision ? DECISION_TEXT[c.decision] : "–"} |`,
+      `| ${c.rank ?? "–"} | ${inlineCode(c.agent)} | ${c.pr ? `pull request ${prLink(c.pr)}` : plainText(truncate(c.state, 200))} | ${ciCell(c)} | ${c.decision ? DECISION_TEXT[c.decision] : "–"} |`,
   );
   return [
     statusMarker(raceId),
@@ -49,6 +51,19 @@ export function renderRaceComment(raceId: string, view: RaceView): string {
     "| ---- | ----- | ----- | -- | ----- |",
     ...rows,
   ].join("\n");
+}
+
+/** Most check names shown in a cell. */
+const MAX_NAMES = 3;
+
+function ciCell(c: CandidateView): string {
+  if (!c.ci) return "–";
+  // Plain text, not code: a check's name comes from a workflow, and plainText escapes the `|` that would split the cell.
+  const names = (c.ciNames ?? [])
+    .slice(0, MAX_NAMES)
+    .map((n) => plainText(truncate(n.replace(/\s+/g, " "), 60)));
+  const more = (c.ciNames?.length ?? 0) > MAX_NAMES ? ", …" : "";
+  return names.length > 0 ? `${CI_TEXT[c.ci]}: ${names.join(", ")}${more}` : CI_TEXT[c.ci];
 }
 
 function headline(view: RaceView, names: string[]): string {

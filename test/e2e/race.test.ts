@@ -110,7 +110,7 @@ describe("races", () => {
     const status = await raceComment(issue, /Winner: `gamma`/);
     expect(status).toMatch(/\| 1 \| `gamma` \| pull request \[#\d+\]\(\S+\) \| ✅ passed \| ✅ approve \|/);
     expect(status).toMatch(/\| 2 \| `beta` \| finished \| ✅ passed \| ❌ changes requested \|/);
-    expect(status).toMatch(/\| 3 \| `alpha` \| finished \| ❌ failed \| ✅ approve \|/);
+    expect(status).toMatch(/\| 3 \| `alpha` \| finished \| ❌ failed: test \| ✅ approve \|/);
 
     const pulls = (await loop.pulls()).filter((p) => p.body.includes(`#${issue}`));
     expect(pulls.map((p) => p.head)).toEqual([branch(issue, "gamma")]);
@@ -162,7 +162,7 @@ describe("races", () => {
 
     const ranked = await raceComment(issue, /waiting for `\/agent pick <agent>`/);
     expect(ranked).toMatch(/\| 1 \| `gamma` \| finished \| ✅ passed \| ✅ approve \|/);
-    expect(ranked).toMatch(/\| 2 \| `alpha` \| finished \| ❌ failed \| ✅ approve \|/);
+    expect(ranked).toMatch(/\| 2 \| `alpha` \| finished \| ❌ failed: test \| ✅ approve \|/);
     expect((await loop.pulls()).filter((p) => p.body.includes(`#${issue}`))).toEqual([]);
 
     await comment(issue, "/agent pick beta");

@@ -28,12 +28,19 @@ describe("rendering the race's comment", () => {
       state: "waiting-pick",
       candidates: [
         { agent: "codex", state: "finished", ci: "passed", decision: "approve", rank: 1 },
-        { agent: "claude", state: "finished", ci: "failed", decision: "no verdict", rank: 2 },
+        {
+          agent: "claude",
+          state: "finished",
+          ci: "failed",
+          ciNames: ["lint", "test", "e2e", "docs"],
+          decision: "no verdict",
+          rank: 2,
+        },
       ],
     });
     expect(body).toContain("waiting for `/agent pick <agent>`");
     expect(body).toContain("| 1 | `codex` | finished | ✅ passed | ✅ approve |");
-    expect(body).toContain("| 2 | `claude` | finished | ❌ failed | ⚠️ no verdict |");
+    expect(body).toContain("| 2 | `claude` | finished | ❌ failed: lint, test, e2e, … | ⚠️ no verdict |");
   });
 
   it("links the winner's pull request, and says how long the other branches are kept", () => {
@@ -47,6 +54,14 @@ describe("rendering the race's comment", () => {
     expect(body).toContain("**Winner: `codex`**, pull request [#7](https://github.com/acme/widgets/pull/7).");
     expect(body).toContain("| 1 | `codex` | pull request [#7](https://github.com/acme/widgets/pull/7) |");
     expect(body).toContain("kept for 7 d");
+  });
+
+  it("keeps a check named with a pipe inside its cell", () => {
+    const body = renderRaceComment("r", {
+      ...base,
+      candidates: [{ agent: "codex", state: "finished", ci: "failed", ciNames: ["a | b"] }],
+    });
+    expect(body).toContain("| ❌ failed: a \\| b |");
   });
 
   it("shows why a race was stopped as plain text that mentions and links nobody", () => {

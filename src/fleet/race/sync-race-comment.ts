@@ -46,6 +46,7 @@ export function raceView(race: RaceRecord, tasks: (Task | undefined)[]): RaceVie
       state: candidateState(race, task),
       ...(race.winner === id && task?.pr ? { pr: task.pr } : {}),
       ...(result ? { ci: result.ci } : {}),
+      ...(result?.ciNames ? { ciNames: result.ciNames } : {}),
       ...(result?.decision
         ? { decision: result.decision }
         : result?.problem
