@@ -24,6 +24,10 @@ export interface CandidateView {
   ciNames?: string[];
   decision?: "approve" | "request_changes" | "inconclusive" | "no verdict";
   rank?: number;
+  /** Where its commit is, once it made one. */
+  branch?: string;
+  /** What the judge said about it. */
+  summary?: string;
   /** The winner's pull request. */
   pr?: { number: number; url: string };
 }
@@ -50,7 +54,19 @@ export function renderRaceComment(raceId: string, view: RaceView): string {
     "| rank | agent | state | CI | judge |",
     "| ---- | ----- | ----- | -- | ----- |",
     ...rows,
+    ...notes(view.candidates),
   ].join("\n");
+}
+
+/** Each candidate's branch and the judge's words on it, for people comparing them. */
+function notes(candidates: CandidateView[]): string[] {
+  const lines = candidates
+    .filter((c) => c.branch)
+    .map(
+      (c) =>
+        `- ${inlineCode(c.agent)} on ${inlineCode(c.branch ?? "")}${c.summary ? `: ${plainText(truncate(c.summary.replace(/\s+/g, " ").trim(), 500))}` : ""}`,
+    );
+  return lines.length > 0 ? ["", ...lines] : [];
 }
 
 /** Most check names shown in a cell. */

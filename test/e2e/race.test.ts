@@ -111,6 +111,8 @@ describe("races", () => {
     expect(status).toMatch(/\| 1 \| `gamma` \| pull request \[#\d+\]\(\S+\) \| ✅ passed \| ✅ approve \|/);
     expect(status).toMatch(/\| 2 \| `beta` \| finished \| ✅ passed \| ❌ changes requested \|/);
     expect(status).toMatch(/\| 3 \| `alpha` \| finished \| ❌ failed: test \| ✅ approve \|/);
+    // People comparing them see where each change is and what the judge said.
+    expect(status).toContain(`- \`beta\` on \`${branch(issue, "beta")}\`: The judge says request_changes.`);
 
     const pulls = (await loop.pulls()).filter((p) => p.body.includes(`#${issue}`));
     expect(pulls.map((p) => p.head)).toEqual([branch(issue, "gamma")]);

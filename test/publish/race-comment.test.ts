@@ -27,7 +27,15 @@ describe("rendering the race's comment", () => {
       ...base,
       state: "waiting-pick",
       candidates: [
-        { agent: "codex", state: "finished", ci: "passed", decision: "approve", rank: 1 },
+        {
+          agent: "codex",
+          state: "finished",
+          ci: "passed",
+          decision: "approve",
+          rank: 1,
+          branch: "flotilla/5-codex",
+          summary: "Adds bonjour, @bob: tested.",
+        },
         {
           agent: "claude",
           state: "finished",
@@ -39,6 +47,8 @@ describe("rendering the race's comment", () => {
       ],
     });
     expect(body).toContain("waiting for `/agent pick <agent>`");
+    // Where each one's change is, and what the judge said about it, as plain text.
+    expect(body).toContain("- `codex` on `flotilla/5-codex`: Adds bonjour, @\u200bbob\\: tested\\.");
     expect(body).toContain("| 1 | `codex` | finished | ✅ passed | ✅ approve |");
     expect(body).toContain("| 2 | `claude` | finished | ❌ failed: lint, test, e2e, … | ⚠️ no verdict |");
   });

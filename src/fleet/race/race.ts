@@ -26,6 +26,8 @@ export interface CandidateResult {
   /** Why the judge gave no verdict. */
   problem?: string;
   findings?: number;
+  /** The judge's summary, cut short, for the people comparing candidates. */
+  summary?: string;
 }
 
 export interface RaceRecord {

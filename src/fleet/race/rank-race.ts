@@ -23,6 +23,8 @@ import { rankCandidates, winnerOf } from "./rank-candidates.js";
 /** How often CI on a candidate's head is read while it is pending: at first, and at most (doubling between). */
 const CI_POLL_MS = 1_000;
 const CI_POLL_MAX_MS = 30_000;
+/** Most characters of the judge's summary kept for the race's comment. */
+const MAX_SUMMARY = 500;
 /** How long CI is waited for when the judge (whose `ciTimeout` it would be) is off. */
 const DEFAULT_CI_WAIT_MS = 30 * 60_000;
 
@@ -134,7 +136,8 @@ async function lookAt(
   );
   log.info({ race: race.id, task: task.id, decision: judgement.verdict?.decision }, "candidate judged");
   if (!judgement.verdict) return { ...result, problem: judgement.problem };
-  return { ...result, decision: judgement.verdict.decision, findings: judgement.verdict.findings.length };
+  const { decision, findings, summary } = judgement.verdict;
+  return { ...result, decision, findings: findings.length, summary: summary.slice(0, MAX_SUMMARY) };
 }
 
 /** CI once nothing is pending, or as it stands when the wait runs out (`until`, epoch ms). */

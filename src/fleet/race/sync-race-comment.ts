@@ -44,6 +44,8 @@ export function raceView(race: RaceRecord, tasks: (Task | undefined)[]): RaceVie
     return {
       agent,
       state: candidateState(race, task),
+      ...(result && task ? { branch: task.branch } : {}),
+      ...(result?.summary ? { summary: result.summary } : {}),
       ...(race.winner === id && task?.pr ? { pr: task.pr } : {}),
       ...(result ? { ci: result.ci } : {}),
       ...(result?.ciNames ? { ciNames: result.ciNames } : {}),
