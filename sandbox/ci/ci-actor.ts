@@ -20,6 +20,11 @@ export interface CiConfig {
   timeoutMs: number;
   /** Extra environment for the command; nothing else from the sandbox's environment reaches it. */
   env: Record<string, string>;
+  /**
+   * Also run on every push to a branch that no open pull request has as its head (GitHub's `on: push`), not
+   * only on pull request heads. Default false.
+   */
+  onPush: boolean;
 }
 
 const configs = new WeakMap<Repo, CiConfig>();
@@ -36,6 +41,7 @@ export function setCiConfig(repo: Repo, config: Partial<CiConfig> | null): CiCon
     delayMs: config.delayMs ?? 0,
     timeoutMs: config.timeoutMs ?? 10 * 60 * 1000,
     env: config.env ?? {},
+    onPush: config.onPush ?? false,
   };
   configs.set(repo, full);
   return full;
@@ -50,6 +56,11 @@ export async function ciOnHeadSha(sb: Sandbox, repo: Repo, sha: string, branch: 
   if (!config) return;
   const check = await queueCi(sb, repo, sha, branch, config);
   track(sb, carryOut(sb, repo, check, branch, config));
+}
+
+/** Runs the configured CI on a branch's new head when it is set to run on pushes (`onPush`). */
+export async function ciOnPush(sb: Sandbox, repo: Repo, sha: string, branch: string): Promise<void> {
+  if (configs.get(repo)?.onPush) await ciOnHeadSha(sb, repo, sha, branch);
 }
 
 /** The same, waiting for the conclusion (scripting `runCi`). Without a config, CI passes by default. */

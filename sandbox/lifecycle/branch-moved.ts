@@ -1,4 +1,4 @@
-import { ciOnHeadSha } from "../ci/ci-actor.js";
+import { ciOnHeadSha, ciOnPush } from "../ci/ci-actor.js";
 import type { Sandbox } from "../sandbox.js";
 import type { Repo, User } from "../state/model.js";
 import { emitIssueAction, isPull } from "./actor.js";
@@ -32,6 +32,7 @@ export async function branchMoved(sb: Sandbox, repo: Repo, update: RefUpdate, se
     await emitIssueAction(sb, repo, issue, "synchronize", sender, { before, after: update.after });
     synchronized = true;
   }
-  // One CI run per new head, however many pull requests share it.
+  // One CI run per new head, however many pull requests share it; a push no pull request has, if CI runs on push.
   if (synchronized) await ciOnHeadSha(sb, repo, update.after, branch);
+  else await ciOnPush(sb, repo, update.after, branch);
 }

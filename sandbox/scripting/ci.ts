@@ -10,7 +10,7 @@ import { requireUser } from "./setup.js";
 
 /** Playing the repository's CI and the Actions runner. */
 export const ciActions = {
-  /** Configures the CI that runs on every new pull request head (null turns it off). */
+  /** Configures the CI that runs on every new pull request head, with `onPush` on every push to a branch too (null turns it off). */
   setCi(sb: Sandbox, args: { repo: string } & Partial<CiConfig>) {
     const { repo, ...config } = args;
     return { repo, ci: setCiConfig(sb.store.repo(repo), config) };

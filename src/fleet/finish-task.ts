@@ -2,6 +2,7 @@ import type { GitHub } from "../github/octokit.js";
 import { createRedactor } from "../runner/redact.js";
 import { isPermanent } from "./errors.js";
 import { iterateWhenIdle } from "./iterate-pull.js";
+import { candidateSettled } from "./race/settle-race.js";
 import { recordUsage } from "./repo-budget.js";
 import type { RunDeps } from "./run-task.js";
 import { syncStatusComment } from "./status-sync.js";
@@ -44,6 +45,8 @@ export async function finish(
   await release(deps, done);
   // Feedback people gave during the run is the next iteration's.
   await iterateWhenIdle(deps.fleet, done);
+  // A race ranks its candidates once all of them have settled.
+  await candidateSettled(deps.fleet, done);
   return done;
 }
 

@@ -86,6 +86,10 @@ export class Keys {
   dashboardSignIn(state: string): string {
     return `${this.prefix}:dashboard:sign-in:${state}`;
   }
+  /** A race on one issue (race.ts): its candidates, deadline, state and ranking. */
+  race(id: string): string {
+    return `${this.prefix}:race:${id}`;
+  }
   /** Serializes edits of one task's status comment. */
   commentLock(id: string): string {
     return `${this.prefix}:lock:comment:${id}`;

@@ -4,10 +4,10 @@ import type { GitHub } from "../github/octokit.js";
 import { withRetries } from "../github/with-retries.js";
 import { commitChangeset } from "../publish/commit-changeset.js";
 import { checkPathPolicy, type PolicyVerdict } from "../publish/path-policy.js";
-import { upsertPullRequest } from "../publish/pull-request.js";
-import { pullRequestTitle, renderPullRequestBody } from "../publish/pull-request-body.js";
+import { renderPullRequestBody } from "../publish/pull-request-body.js";
 import { lastLines } from "../runner/redact.js";
 import { finish, showStatus } from "./finish-task.js";
+import { openTaskPull } from "./open-task-pull.js";
 import {
   branchUrlFrom,
   keptOnBranchMessage,
@@ -168,24 +168,15 @@ export async function openPullRequest(
     const error = { kind: "agent" as const, message: keptOnBranchMessage(task.partial, task.branch) };
     return finish(deps, gh, task, limitState(task.partial.limit), { error }, when);
   }
+  // A race's candidate keeps its commit on its branch: the race's ranking decides which gets a pull request.
+  if (task.race) return finish(deps, gh, task, "candidate", {}, when);
   // An iteration's commit lands on the open pull request; its title and body stay as people may have edited them.
   if (task.iteration && task.pr) {
     const done = await finish(deps, gh, task, "checking", {}, when);
     await requestReview(deps.fleet, done);
     return done;
   }
-  const pr = await withRetries(() =>
-    upsertPullRequest(gh, {
-      owner: task.repo.owner,
-      repo: task.repo.name,
-      head: task.branch,
-      base: task.repo.defaultBranch,
-      title: pullRequestTitle(task.prTitle ?? `Issue #${task.issue}`, task.issue),
-      body: task.prBody ?? `Closes #${task.issue}`,
-      // Partial work (`draft-pr`) is a draft: the judge and its fix rounds wait until a person marks it ready.
-      draft: task.partial !== undefined,
-    }),
-  );
+  const pr = await openTaskPull(gh, task);
   log.info({ pr: pr.number, created: pr.created, draft: pr.draft }, "pull request ready");
   const opened = { number: pr.number, url: pr.url, ...(pr.draft ? { draft: true } : {}) };
   const done = await finish(deps, gh, task, "checking", { pr: opened }, when);

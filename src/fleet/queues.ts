@@ -12,6 +12,8 @@ export const UPDATE_QUEUE = "flotilla-updates";
 export const REVIEW_QUEUE = "flotilla-reviews";
 /** Judge agent runs, apart from the short steps so that those never wait behind an agent. */
 export const JUDGE_QUEUE = "flotilla-judge";
+/** Races' steps: ranking (which runs the judge on each candidate), picking, pruning the losers' branches. */
+export const RACE_QUEUE = "flotilla-races";
 /** The watchdog's repeatable job, in a queue of its own so that it never looks like pending work. */
 export const WATCHDOG_QUEUE = "flotilla-watchdog";
 
@@ -80,11 +82,25 @@ export interface JudgeJob {
   judgeCheckId: number;
 }
 
+/** A step of a race on an issue (docs/races.md). */
+export type RaceJob =
+  /** A candidate settled (or, `deadline`, the time limit passed): rank once all have. */
+  | { kind: "settle"; raceId: string; deadline?: boolean }
+  /** CI and the judge on each candidate, then the winner's pull request or the ranking for a person. */
+  | { kind: "rank"; raceId: string }
+  /** `/agent pick <agent>`: that candidate's pull request. */
+  | { kind: "pick"; raceId: string; taskId: string; by: string }
+  /** A losing candidate's branch, deleted once kept long enough, if its head is still the candidate's commit. */
+  | { kind: "prune"; raceId: string; taskId: string; branch: string; sha: string }
+  /** Bring the race's comment on the issue up to date. */
+  | { kind: "status"; raceId: string };
+
 export interface Queues {
   runs: Queue<RunJob | CollectJob>;
   updates: Queue<UpdateJob>;
   reviews: Queue<ReviewJob>;
   judge: Queue<JudgeJob>;
+  races: Queue<RaceJob>;
   watchdog: Queue;
   close(): Promise<void>;
 }
@@ -119,19 +135,22 @@ export function openQueues(
   const reviews = queue<ReviewJob>(REVIEW_QUEUE, 8, 2_000);
   // Five tries: a worker shut down mid-run, or one that died, also uses one up.
   const judge = queue<JudgeJob>(JUDGE_QUEUE, 5, 10_000);
+  const races = queue<RaceJob>(RACE_QUEUE, 5, 5_000);
   const watchdog = new Queue(WATCHDOG_QUEUE, {
     ...common,
     defaultJobOptions: { attempts: 1, removeOnComplete: 10, removeOnFail: 10 },
   });
-  for (const queue of [runs, updates, reviews, judge, watchdog]) queue.on("error", onError);
+  const all = [runs, updates, reviews, judge, races, watchdog];
+  for (const queue of all) queue.on("error", onError);
   return {
     runs,
     updates,
     reviews,
     judge,
+    races,
     watchdog,
     close: async () => {
-      await Promise.all([runs.close(), updates.close(), reviews.close(), judge.close(), watchdog.close()]);
+      await Promise.all(all.map((queue) => queue.close()));
     },
   };
 }

@@ -121,6 +121,7 @@ const PER_ATTEMPT_FIELDS = [
   "cancel",
   "iteration",
   "autoRounds",
+  "race",
 ];
 
 // KEYS: delivery, task, repos. ARGV (after ADMIT's): delivery ttl (0 = none), perRepo, fields (JSON object of

@@ -37,6 +37,8 @@ export function statusView(task: Task): StatusView {
       if (task.pr)
         return { state: "pr-opened", agent, pr: task.pr, durationMs, ...partial(task), ...review(task) };
       return { state: "publishing", agent };
+    case "candidate":
+      return { state: "candidate", agent, durationMs, branch: task.branch };
     case "no-changes":
       return { state: "no-changes", agent, durationMs, ...tail(task) };
     case "waiting-budget":

@@ -20,6 +20,8 @@ export const SETTLED_STATES = [
   "judging",
   "ready",
   "changes-requested",
+  /** A race's candidate: its branch is committed, no pull request; it waits for the race's ranking. */
+  "candidate",
   "no-changes",
   /** Not started: the repository's monthly budget is spent; resumed when it allows (repo-budget.ts). */
   "waiting-budget",
@@ -191,6 +193,8 @@ export interface Task {
   autoRounds?: number;
   /** The judge on the pull request's latest head. */
   review?: Review;
+  /** This attempt is a race's candidate (docs/races.md): it commits its branch but opens no pull request. */
+  race?: { id: string };
   /** `waiting-budget`: which budget is spent, in words for the issue. */
   waitingFor?: string;
   /** The agent's last lines of output, redacted. */

@@ -10,6 +10,8 @@ import {
   type CollectJob,
   JUDGE_QUEUE,
   type JudgeJob,
+  RACE_QUEUE,
+  type RaceJob,
   REVIEW_QUEUE,
   type ReviewJob,
   RUN_QUEUE,
@@ -18,6 +20,7 @@ import {
   type UpdateJob,
   WATCHDOG_QUEUE,
 } from "./queues.js";
+import { raceStep } from "./race/race-step.js";
 import { reconcile } from "./reconcile.js";
 import { followCi } from "./review/follow-ci.js";
 import { gateMergeGroup, passGate } from "./review/gate-merge-group.js";
@@ -88,6 +91,12 @@ export function startWorkers(deps: RunDeps, connection: Redis, options: WorkerOp
       concurrency: options.judgeConcurrency ?? 2,
     },
   );
+  // Ranking runs the judge on each candidate, so races share the judge's concurrency.
+  const races = new Worker<RaceJob>(
+    RACE_QUEUE,
+    (job) => raceStep(deps, job.data, job.attemptsMade + 1 >= (job.opts.attempts ?? 1), stopping.signal),
+    { ...common, concurrency: options.judgeConcurrency ?? 2 },
+  );
   const watchdog = new Worker(
     WATCHDOG_QUEUE,
     async () => {
@@ -96,7 +105,7 @@ export function startWorkers(deps: RunDeps, connection: Redis, options: WorkerOp
     },
     { ...common, concurrency: 1 },
   );
-  const all = [runs, updates, reviews, judge, watchdog];
+  const all = [runs, updates, reviews, judge, races, watchdog];
   for (const worker of all) {
     worker.on("failed", (job, error) => log.warn({ job: job?.id, err: error }, "job failed"));
     worker.on("error", (error) => log.error({ err: error }, "worker error"));

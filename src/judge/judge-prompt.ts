@@ -9,7 +9,8 @@ export interface JudgePromptInput {
   /** `owner/name`. */
   repo: string;
   issue: { number: number; title: string; body: string };
-  pull: { number: number; sha: string };
+  /** The pull request, or (no number) a race candidate's branch that has none yet. */
+  pull: { number?: number; sha: string };
   /** The pull request's unified diff (may be long). */
   diff: string;
   ci: CiReport;
@@ -181,8 +182,13 @@ export function buildJudgePrompt(input: JudgePromptInput): string {
     q.diff.text === ""
       ? "The pull request's diff is not quoted here: look at the changed files in the checkout.\n"
       : `The pull request's diff:\n\n${quoteDiff(q.diff)}`;
-  return `${input.invalidAnswer !== undefined ? invalidAnswerNote(input.invalidAnswer) : ""}You are reviewing pull request #${input.pull.number} of the GitHub repository ${input.repo}, which an agent opened to resolve issue #${n}.
-The current directory is a checkout of the pull request's head commit ${input.pull.sha}.
+  return `${input.invalidAnswer !== undefined ? invalidAnswerNote(input.invalidAnswer) : ""}${
+    input.pull.number !== undefined
+      ? `You are reviewing pull request #${input.pull.number} of the GitHub repository ${input.repo}, which an agent opened to resolve issue #${n}.
+The current directory is a checkout of the pull request's head commit ${input.pull.sha}.`
+      : `You are reviewing a change to the GitHub repository ${input.repo} that an agent made to resolve issue #${n}; it has no pull request yet (several agents' changes are compared).
+The current directory is a checkout of its commit ${input.pull.sha}. "The pull request" below means this change.`
+  }
 
 - You are a read-only reviewer. Do not change, create or delete files: anything you change is discarded.
   Do not commit, push or change the git configuration.

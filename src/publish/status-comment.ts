@@ -50,6 +50,8 @@ export type StatusView =
       logUrl?: string;
     }
   | { state: "no-changes"; agent: string; durationMs: number; outputTail?: string }
+  /** A race's candidate: its branch is pushed, without a pull request (the race's own comment ranks it). */
+  | { state: "candidate"; agent: string; durationMs: number; branch: string }
   /** The path policy or the size limits refused the changes. */
   | { state: "refused"; agent: string; reason: string; paths: string[] }
   /** `outputTail` is already redacted. */
@@ -158,6 +160,10 @@ function describe(view: StatusView): string[] {
         `✅ **Pull request opened: ${prLink(view.pr)}.** ${agent} worked for ${formatDuration(view.durationMs)}. Review the changes there.`,
         ...reviewLines(view.review),
       ];
+    case "candidate":
+      return [
+        `🏁 **Candidate.** ${agent} finished after ${formatDuration(view.durationMs)}; its work is on the branch ${inlineCode(view.branch)}, without a pull request. The race's comment on this issue says which candidate won.`,
+      ];
     case "no-changes":
       return [
         `➖ **No changes.** ${agent} finished after ${formatDuration(view.durationMs)} without changing any file, so no branch or pull request was made. Say more precisely in the issue what should change and where. ${RETRY}`,
@@ -263,7 +269,7 @@ function runLog(url: string | undefined): string {
   return safeUrl(url) ? ` [The run's log](${url}).` : "";
 }
 
-function prLink(pr: { number: number; url: string }): string {
+export function prLink(pr: { number: number; url: string }): string {
   return safeUrl(pr.url) ? `[#${pr.number}](${pr.url})` : `#${pr.number}`;
 }
 

@@ -43,7 +43,10 @@ const Comment = z.object({
 /** For the judge's role: the pull request and the CI verdicts it judges with (its diff is `request.diff`). */
 const JudgeRequest = z
   .object({
-    pull: z.object({ number: z.int().positive(), sha: z.string().regex(/^[0-9a-f]{40}$/) }).strict(),
+    // No number: a race candidate's branch, judged before it has a pull request.
+    pull: z
+      .object({ number: z.int().positive().optional(), sha: z.string().regex(/^[0-9a-f]{40}$/) })
+      .strict(),
     ci: z
       .object({
         checks: z.array(

@@ -33,11 +33,11 @@ describe("commandHelp", () => {
     expect(help).not.toContain("/agent judge");
   });
 
-  it("lists no command that is not available yet (races)", () => {
-    for (const where of ["issue", "pull"] as const) {
-      expect(commandHelp({ ...base, where })).not.toContain("/agent race");
-      expect(commandHelp({ ...base, where })).not.toContain("/agent pick");
-    }
+  it("lists races on an issue only, where they start", () => {
+    expect(commandHelp({ ...base, where: "issue" })).toContain("/agent race <agent> <agent>");
+    expect(commandHelp({ ...base, where: "issue" })).toContain("/agent pick <agent>");
+    expect(commandHelp({ ...base, where: "pull" })).not.toContain("/agent race");
+    expect(commandHelp({ ...base, where: "pull" })).not.toContain("/agent pick");
   });
 
   it("starts with the problem when there is one", () => {

@@ -47,6 +47,13 @@ describe("buildJudgePrompt", () => {
     expect(text).toContain("run read-only commands, the repository's tests");
   });
 
+  it("reviews a race candidate's commit, which has no pull request yet, as a change to compare", () => {
+    const text = prompt({ pull: { sha } });
+    expect(text).toContain("it has no pull request yet");
+    expect(text).toContain(`a checkout of its commit ${sha}`);
+    expect(text).not.toContain("pull request #");
+  });
+
   it("asks for only the verdict JSON as the final message, with the decision rules", () => {
     const text = prompt();
 

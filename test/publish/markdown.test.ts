@@ -75,5 +75,7 @@ describe("Markdown for untrusted text", () => {
     expect(formatDuration(192_000)).toBe("3 min 12 s");
     expect(formatDuration(120_000)).toBe("2 min");
     expect(formatDuration(3_900_000)).toBe("1 h 5 min");
+    expect(formatDuration(7 * 86_400_000)).toBe("7 d");
+    expect(formatDuration(90_000_000)).toBe("1 d 1 h");
   });
 });

@@ -120,6 +120,31 @@ describe("sandbox CI actor", () => {
     expect(data.check_runs.map((r) => [r.name, r.conclusion])).toEqual([["test", "success"]]);
   });
 
+  it("runs on a push to a branch without a pull request only when set to run on pushes", async () => {
+    const script = world.sandbox.script;
+    const runsOn = async (sha: string) =>
+      (await octokit.rest.checks.listForRef({ ...repo, ref: sha })).data.check_runs.map((r) => [
+        r.name,
+        r.conclusion,
+      ]);
+    const quiet = await script.pushFiles({ repo: "acme/widgets", branch: "no-ci", files: { "a.txt": "a" } });
+    await script.settleCi({});
+    expect(await runsOn(quiet.sha)).toEqual([]);
+
+    script.setCi({ repo: "acme/widgets", name: "test", command: CHECK, onPush: true });
+    try {
+      const pushed = await script.pushFiles({
+        repo: "acme/widgets",
+        branch: "pushed",
+        files: { "fail.flag": "1" },
+      });
+      await script.settleCi({});
+      expect(await runsOn(pushed.sha)).toEqual([["test", "failure"]]);
+    } finally {
+      script.setCi({ repo: "acme/widgets", name: "test", command: CHECK });
+    }
+  });
+
   it("masks the configured env values (4 characters or more) in the check run's output", async () => {
     const env = { DEPLOY_TOKEN: "tok-0123456789", SHORT: "abc" };
     world.sandbox.script.setCi({

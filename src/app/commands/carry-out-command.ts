@@ -4,10 +4,13 @@ import type { Fleet } from "../../fleet/fleet.js";
 import { queueIteration } from "../../fleet/iterate-pull.js";
 import { addFeedback, type PendingFeedback } from "../../fleet/pending-feedback.js";
 import { type NoticeTarget, queueNotice } from "../../fleet/post-notice.js";
+import { cancelRace, pickCandidate } from "../../fleet/race/cancel-race.js";
 import { mayRetry, retryTask } from "../../fleet/retry-task.js";
+import { submitTask } from "../../fleet/submit-task.js";
 import { type Task, taskIdFor, taskIdOfPull } from "../../fleet/task.js";
 import type { RepoConfig } from "../config/schema.js";
 import { taskSettings } from "../config/task-settings.js";
+import { startRace } from "../handlers/start-race.js";
 import { type AgentsRequest, submitAgents, unknownAgentMessage } from "../handlers/submit-agents.js";
 import { commandHelp } from "./command-help.js";
 import type { AgentCommand } from "./parse-command.js";
@@ -60,10 +63,32 @@ export async function carryOutCommand(input: CommandInput, command: AgentCommand
     case "unknown":
       return help(command.problem);
     case "race":
-    case "pick":
-      return reply(
-        `\`/agent ${command.kind}\` is not available yet. To have several agents work on an issue at once, add each one's label (such as \`${config.labelPrefix}${Object.keys(config.agents).sort()[0] ?? "<agent>"}\`): each opens its own pull request.`,
+      if (thread.kind === "pull")
+        return help("`/agent race` starts a race on an issue, not on a pull request.");
+      return startRace(fleet, log, {
+        askedBy: "command",
+        where: noticeTarget(input),
+        repository: input.repository,
+        issue: thread,
+        agents: command.agents,
+        config,
+        sender: input.author,
+        at: input.at,
+        deliveryId: input.deliveryId,
+      });
+    case "pick": {
+      if (thread.kind === "pull") return help("`/agent pick <agent>` picks a race's winner on its issue.");
+      const refused = await pickCandidate(
+        fleet,
+        input.repository.id,
+        thread.number,
+        command.agent,
+        input.author,
       );
+      if (refused) return reply(refused);
+      log.info({ agent: command.agent }, "race candidate picked");
+      return;
+    }
     case "run": {
       if (thread.kind === "pull")
         return help(
@@ -186,13 +211,15 @@ async function stop(
   log: Logger,
 ): Promise<void> {
   let stopped = 0;
+  // A race on the issue ends as cancelled; its candidates are stopped below like any task.
+  const reason = `@${input.author} asked to stop (\`/agent stop\`)`;
+  if (
+    input.thread.kind === "issue" &&
+    (await cancelRace(input.fleet, input.repository.id, input.thread.number, reason))
+  )
+    stopped++;
   for (const task of tasks) {
-    const { result, dropped } = await stopAgent(
-      input.fleet,
-      task.id,
-      task.repo.id,
-      `@${input.author} asked to stop (\`/agent stop\`)`,
-    );
+    const { result, dropped } = await stopAgent(input.fleet, task.id, task.repo.id, reason);
     log.info({ task: task.id, result, dropped }, "stop requested");
     if (result === "cancelled" || result === "requested" || dropped > 0) stopped++;
   }

@@ -31,7 +31,12 @@ const COMMANDS: readonly CommandLine[] = [
     where: ["pull"],
   },
   { usage: "/agent run <agent> [instructions]", does: "start an agent on this issue", where: ["issue"] },
-  // `race` and `pick` parse already; they are listed once races exist (they get a reply saying so).
+  {
+    usage: "/agent race <agent> <agent> [<agent>…]",
+    does: "race several agents on this issue; CI and the judge pick the best",
+    where: ["issue"],
+  },
+  { usage: "/agent pick <agent>", does: "give a race's candidate its pull request", where: ["issue"] },
   { usage: "/agent retry", does: "run the last attempt again", where: BOTH },
   { usage: "/agent stop", does: "stop the agents working here", where: BOTH },
   { usage: "/agent judge", does: "ask the judge to review the pull request again", where: ["pull"] },

@@ -14,13 +14,13 @@ export const ADAPTERS = ["claude", "codex", "gemini", "opencode", "aider", "goos
 export const PARTIAL_WORK = ["branch", "draft-pr", "discard"] as const;
 export type PartialWork = (typeof PARTIAL_WORK)[number];
 
-const UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+const UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const UNITS_BYTES = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 } as const;
 
-/** `90s`, `45m`, `2h` → milliseconds. */
+/** `90s`, `45m`, `2h`, `7d` → milliseconds. */
 const Duration = z
   .string()
-  .regex(/^\d+(s|m|h)$/, 'a duration such as "90s", "45m" or "2h"')
+  .regex(/^\d+(s|m|h|d)$/, 'a duration such as "90s", "45m", "2h" or "7d"')
   .transform((text) => Number.parseInt(text, 10) * UNITS_MS[text.slice(-1) as keyof typeof UNITS_MS]);
 
 /** `512KB`, `2MB` → bytes. */
@@ -220,6 +220,26 @@ export const ConfigSchema = z
       .prefault({})
       .describe(
         "The judge: an agent that reviews each agent pull request with the CI results, and the gate check.",
+      ),
+    race: z
+      .object({
+        timeLimit: Duration.prefault("2h").describe(
+          "How long a race's candidates may take; past it the ones still working are stopped and the finished ones ranked.",
+        ),
+        keepBranches: Duration.prefault("7d").describe(
+          "How long the losing candidates' branches are kept after the winner is chosen; then each is deleted, unless someone pushed to it.",
+        ),
+        pick: z
+          .enum(["auto", "person"])
+          .default("auto")
+          .describe(
+            "Who picks the winner: the ranking (`auto`: the best candidate gets a pull request), or a person (`person`: the ranking is posted, and `/agent pick <agent>` opens that candidate's pull request).",
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        "Races (best-of-N): several agents on one issue at once, ranked by CI and the judge (docs/races.md).",
       ),
     commands: z
       .object({

@@ -5,6 +5,7 @@ import { loadRepoConfig } from "../config/load-config.js";
 import { configProblemsMessage } from "../config/validate-config.js";
 import type { SenderPermissions } from "../validation/sender-permission.js";
 import { isPriorityLabel, reprioritizeIssue } from "./reprioritize-task.js";
+import { startRace } from "./start-race.js";
 import { submitAgents } from "./submit-agents.js";
 
 export interface StartTaskDeps {
@@ -59,12 +60,15 @@ export function startTask(deps: StartTaskDeps) {
       return;
     }
 
-    // 4. One task per agent asked for.
-    await submitAgents(deps.fleet, log, {
+    // 4. One task per agent asked for; an issue opened with several agents' labels races them. GitHub sends
+    //    `opened`, then a `labeled` for each of its labels, in any order: each of them asks for the same race.
+    const racing = openedWith(payload.issue, prefix);
+    const submit = racing.length > 1 ? startRace : submitAgents;
+    await submit(deps.fleet, log, {
       where,
       repository: payload.repository,
       issue: payload.issue,
-      agents,
+      agents: racing.length > 1 ? racing : agents,
       config: loaded.config,
       sender: payload.sender.login,
       // The issue's text in the webhook is the text when the label was added: what the agent works on.
@@ -80,6 +84,19 @@ export function startTask(deps: StartTaskDeps) {
  */
 function triggeredAt(payload: { issue: { updated_at: string } }): string {
   return payload.issue.updated_at;
+}
+
+/**
+ * The agents whose labels the issue was opened with: its labels while it has not changed since it was
+ * opened (a label added later moves `updated_at`, and starts that agent alone, as before races).
+ */
+function openedWith(
+  issue: { created_at: string; updated_at: string; labels?: { name: string }[] },
+  prefix: string,
+): string[] {
+  if (issue.created_at !== issue.updated_at) return [];
+  const names = (issue.labels ?? []).map((label) => label.name);
+  return names.filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length));
 }
 
 export function installationOf(context: Context): number {

@@ -27,6 +27,8 @@ export interface AgentsRequest {
   deliveryId: string;
   /** A command says so when the agent is already at work; a label added twice needs no answer. */
   askedBy?: "label" | "command";
+  /** The agents are a race's candidates (race/start-race.ts). */
+  race?: { id: string };
 }
 
 /**
@@ -61,6 +63,7 @@ export async function submitAgents(fleet: Fleet, log: Logger, request: AgentsReq
         trigger: { at: request.at, title: issue.title, body: issue.body ?? "" },
         branch: branchFor(issue.number, agent),
         settings,
+        ...(request.race ? { race: request.race } : {}),
       },
       config.concurrency.perRepo,
       // Keyed by delivery and agent: a redelivery repeats nothing, two agents in one delivery both start.

@@ -130,6 +130,7 @@ async function queueJobs(fleet: Fleet): Promise<Value[]> {
     ["updates", fleet.queues.updates],
     ["reviews", fleet.queues.reviews],
     ["judge", fleet.queues.judge],
+    ["races", fleet.queues.races],
   ] as const) {
     const counts = await q.getJobCounts("waiting", "active", "delayed", "prioritized", "failed");
     for (const [state, value] of Object.entries(counts)) values.push({ value, labels: { queue, state } });

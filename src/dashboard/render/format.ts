@@ -13,6 +13,7 @@ export const STATE_LABELS: Record<TaskRow["state"], string> = {
   ready: "ready",
   "changes-requested": "changes requested",
   "no-changes": "no changes",
+  candidate: "race candidate",
   "waiting-budget": "waiting for budget",
   failed: "failed",
   cancelled: "cancelled",
@@ -33,6 +34,7 @@ export function stateTone(state: TaskRow["state"]): "busy" | "wait" | "good" | "
       return "busy";
     case "queued":
     case "waiting-budget":
+    case "candidate":
       return "wait";
     case "ready":
       return "good";

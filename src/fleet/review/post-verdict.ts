@@ -13,7 +13,7 @@ import { type Review, TASK_STATES, type Task } from "../task.js";
 import { startFixRound } from "./fix-loop.js";
 import { completeCheck } from "./flotilla-checks.js";
 import { followCiSoon } from "./follow-ci.js";
-import type { Judgement } from "./judge-pull.js";
+import type { Judgement } from "./run-judge.js";
 import { reviewState, stateOfReview } from "./start-review.js";
 
 /**
