@@ -11,8 +11,10 @@ export default {
   },
   extensionsToTreatAsEsm: [".ts"],
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
-  // Every test file starts its own redis-server and sandbox; two workers match the two cores we have.
-  maxWorkers: 2,
+  // Every test file starts its own redis-server and sandbox. Three workers on our two cores: the end-to-end
+  // files spend much of their time waiting on agents, webhooks and polls, so a third keeps the cores busy
+  // (measured: docs/benchmarks.md, "The test suite").
+  maxWorkers: 3,
   // Watchman, where installed, has hung runs here; plain file crawling is fast enough for this tree.
   watchman: false,
   testTimeout: 30000,
