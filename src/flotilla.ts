@@ -8,6 +8,7 @@ import type { Settings } from "./app/settings.js";
 import { SenderPermissions } from "./app/validation/sender-permission.js";
 import { ActionsBackend } from "./backends/actions/actions-backend.js";
 import { LocalBackend } from "./backends/local.js";
+import { LiveStreams } from "./dashboard/live-updates.js";
 import { startEmbeddedRedis } from "./fleet/embedded-redis.js";
 import { type Fleet, openFleet } from "./fleet/fleet.js";
 import {
@@ -122,6 +123,7 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
         log,
         Probot: Probot.defaults(probotOptions(fleet)),
       });
+      const streams = new LiveStreams();
       await server.load(
         createApp({
           fleet,
@@ -132,6 +134,7 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
                 dashboard: {
                   settings: settings.dashboard,
                   apiUrl: settings.githubApiUrl,
+                  streams,
                   ...options.dashboard,
                 },
               }
@@ -140,6 +143,8 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
       );
       const http = await server.start();
       stops.push(() => server.stop());
+      // Stops run last first: the dashboard's streams end before the server waits for its connections.
+      stops.push(async () => streams.closeAll());
       result.port = (http.address() as AddressInfo).port;
     }
     return result;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunction, Context } from "probot";
 import { createDashboard, dashboardOff } from "../dashboard/dashboard.js";
+import type { LiveStreams } from "../dashboard/live-updates.js";
 import type { Fleet } from "../fleet/fleet.js";
 import type { GitHub } from "../github/octokit.js";
 import { agentCommand } from "./handlers/agent-command.js";
@@ -23,7 +24,7 @@ export interface AppDeps {
   appId: number;
   permissions?: SenderPermissions;
   /** The fleet dashboard's sign-in; absent, `/fleet` says the dashboard is off. */
-  dashboard?: { settings: DashboardSettings; apiUrl: string; pollMs?: number };
+  dashboard?: { settings: DashboardSettings; apiUrl: string; pollMs?: number; streams: LiveStreams };
 }
 
 type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;

@@ -7,7 +7,7 @@ import { ASSETS } from "./assets.js";
 import { readDiffStat } from "./diff-stat.js";
 import type { RowFilter } from "./fleet-rows.js";
 import { cookiesOf, dashboardPath, readForm, redirect, sendPage } from "./http.js";
-import { streamUpdates } from "./live-updates.js";
+import { type LiveStreams, streamUpdates } from "./live-updates.js";
 import { fleetPage } from "./render/fleet-page.js";
 import { messagePage } from "./render/layout.js";
 import { taskPage } from "./render/task-page.js";
@@ -27,6 +27,8 @@ export interface DashboardDeps {
   log: Logger;
   /** How often live views look for changes. @defaultValue 2000 */
   pollMs?: number;
+  /** The open event streams, for the server to end when it stops. */
+  streams: LiveStreams;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -40,7 +42,7 @@ export function createDashboard(deps: DashboardDeps): Handler {
   const sessions = new Sessions(fleet.redis, fleet.keys, settings.clientSecret);
   const views = new Views(fleet, new UserAccess(deps.apiUrl), settings.webUrl);
   const signIn = { settings, apiUrl: deps.apiUrl, sessions, log };
-  const live = { sessions, views, log, pollMs: deps.pollMs ?? 2_000 };
+  const live = { sessions, views, log, pollMs: deps.pollMs ?? 2_000, streams: deps.streams };
 
   /** The signed-in person and their session id, or undefined (their cookie is not, or no longer, a session). */
   const who = async (req: IncomingMessage) => {

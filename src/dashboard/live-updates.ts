@@ -17,6 +17,24 @@ export interface LiveDeps {
   log: Logger;
   /** How often the stream looks for changes. */
   pollMs: number;
+  streams: LiveStreams;
+}
+
+/**
+ * The event streams open now. A stream never ends by itself, and the HTTP server's close waits for every
+ * response to end, so shutting down ends them first (the browsers reconnect to another process).
+ */
+export class LiveStreams {
+  private readonly open = new Set<() => void>();
+
+  add(end: () => void): () => void {
+    this.open.add(end);
+    return () => this.open.delete(end);
+  }
+
+  closeAll(): void {
+    for (const end of [...this.open]) end();
+  }
 }
 
 /** What a stream watches: the fleet (with the page's filters) or one task. */
@@ -39,9 +57,11 @@ export function streamUpdates(
   let quietSince = Date.now();
   let timer: NodeJS.Timeout | undefined;
   let open = true;
+  const forget = deps.streams.add(() => res.end());
   req.on("close", () => {
     open = false;
     clearTimeout(timer);
+    forget();
   });
   const send = (event: string, data: string) => res.write(`event: ${event}\ndata: ${data}\n\n`);
 

@@ -187,4 +187,20 @@ describe("the fleet dashboard", () => {
     await screenshot(page, "dashboard", "7-no-access");
     await context.close();
   });
+  it("ends the open live updates when the server stops, instead of keeping the stop waiting on them", async () => {
+    const { context } = await signedIn("alice");
+    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    await context.close();
+    const stream = await fetch(`${base}/fleet/events`, { headers: { cookie } });
+    expect(stream.headers.get("content-type")).toContain("text/event-stream");
+    const reader = stream.body?.getReader();
+    const first = new TextDecoder().decode((await reader?.read())?.value);
+    expect(first).toContain("retry: 3000");
+    // Every process of this test's Flotilla stops; the stream is ended, not left hanging.
+    await loop.flotilla.stop();
+    for (;;) {
+      const chunk = await reader?.read();
+      if (!chunk || chunk.done) break;
+    }
+  });
 });
