@@ -1,5 +1,6 @@
 import type { Fleet } from "../fleet/fleet.js";
 import { SLOT_STATES, type Task, type TaskState } from "../fleet/task.js";
+import { parseTask } from "../fleet/task-store.js";
 import type { RepoAccess } from "./user-access.js";
 
 /** What the dashboard shows of a task: only what its repository's readers may see on GitHub anyway. */
@@ -53,9 +54,8 @@ export async function readTasks(fleet: Fleet): Promise<Task[]> {
     for (const key of records) pipeline.hgetall(key);
     for (const [error, fields] of (await pipeline.exec()) ?? []) {
       if (error || !fields || typeof fields !== "object") continue;
-      const entries = Object.entries(fields as Record<string, string>);
-      if (entries.length === 0) continue;
-      tasks.push(Object.fromEntries(entries.map(([k, v]) => [k, JSON.parse(v)])) as unknown as Task);
+      const task = parseTask(fields as Record<string, string>);
+      if (task) tasks.push(task);
     }
   } while (cursor !== "0");
   return tasks;

@@ -42,6 +42,14 @@ if moved then note_state(KEYS[1], moved, at, '') end
 return 1
 `;
 
+/** A task hash as Redis returns it (one JSON value per field), or undefined for an empty or missing one. */
+export function parseTask(fields: Record<string, string>): Task | undefined {
+  if (Object.keys(fields).length === 0) return undefined;
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, value]) => [key, JSON.parse(value)]),
+  ) as unknown as Task;
+}
+
 /** What a conditional update requires of the record: its state, and optionally more. */
 export interface UpdateCondition {
   states: readonly TaskState[];
@@ -65,11 +73,7 @@ export class TaskStore {
   ) {}
 
   async get(id: string): Promise<Task | undefined> {
-    const fields = await this.redis.hgetall(this.keys.task(id));
-    if (Object.keys(fields).length === 0) return undefined;
-    return Object.fromEntries(
-      Object.entries(fields).map(([key, value]) => [key, JSON.parse(value)]),
-    ) as unknown as Task;
+    return parseTask(await this.redis.hgetall(this.keys.task(id)));
   }
 
   /**
