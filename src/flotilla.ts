@@ -100,6 +100,7 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
           permissions,
           appId: settings.appId,
           log,
+          ...(options.worker?.remotePollMs ? { remotePollMs: options.worker.remotePollMs } : {}),
         },
         connection,
         {

@@ -14,13 +14,20 @@ function invalid(message: string): HttpError {
   return new HttpError(422, message);
 }
 
-/** Dispatch inputs checked as GitHub does: no unknown ones, required ones present, defaults filled in. */
+/**
+ * Dispatch inputs checked as GitHub does: no unknown ones, required ones present, a `choice` one among its
+ * options, defaults filled in.
+ */
 function checkInputs(def: WorkflowDefinition, given: Record<string, unknown>): Record<string, unknown> {
   const spec = def.dispatchInputs ?? {};
   const unexpected = Object.keys(given).filter((k) => !(k in spec));
   if (unexpected.length > 0) throw invalid(`Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
   const inputs: Record<string, unknown> = {};
   for (const [key, input] of Object.entries(spec)) {
+    if (key in given && input.options && !input.options.includes(String(given[key])))
+      throw invalid(
+        `Provided value '${String(given[key])}' for input '${key}' not in the list of allowed values`,
+      );
     if (key in given) inputs[key] = given[key];
     else if (input.default !== undefined) inputs[key] = input.default;
     else if (input.required) throw invalid(`Required input '${key}' not provided`);

@@ -11,7 +11,7 @@ export interface WorkflowDefinition {
   runName: string | null;
   jobs: { id: string; name: string }[];
   /** The `workflow_dispatch` trigger's inputs, or null when the workflow cannot be dispatched. */
-  dispatchInputs: Record<string, { required: boolean; default?: unknown }> | null;
+  dispatchInputs: Record<string, { required: boolean; default?: unknown; options?: string[] }> | null;
 }
 
 const DIR = ".github/workflows/";
@@ -39,6 +39,9 @@ export function parseWorkflow(path: string, text: string): WorkflowDefinition {
       dispatchInputs[key] = {
         required: spec?.required === true,
         ...(spec && "default" in spec ? { default: spec.default } : {}),
+        ...(spec?.type === "choice" && Array.isArray(spec.options)
+          ? { options: spec.options.map(String) }
+          : {}),
       };
     }
   }

@@ -2,7 +2,8 @@ import type { RemoteRun, Task, TaskState } from "../fleet/task.js";
 import type { GitHub } from "../github/octokit.js";
 import type { Changeset, FileChange } from "../runner/changeset.js";
 import type { SessionResult } from "../runner/run-session.js";
-import type { TaskSpec } from "../runner/task-spec.js";
+import type { StoredRequest, TaskSpec } from "../runner/task-spec.js";
+import type { JudgeDispatch } from "./actions/workflow-inputs.js";
 
 /** What a finished agent run hands to publishing, whichever backend ran it. */
 export interface AgentRun {
@@ -28,10 +29,13 @@ export interface RunRequest {
   token: string;
   signal?: AbortSignal;
   /** `judge`: the agent reviews (`request.judge`) and whatever it changes is discarded. @defaultValue "code" */
-  role?: "code" | "judge";
+  role?: RunRole;
   /** Where the agent starts: a commit of this branch (the pull request's head). @defaultValue the default branch's head */
   checkout?: { branch: string; sha: string };
 }
+
+/** What a run is for: the coding agent's work (a first run or an iteration), or the judge's review. */
+export type RunRole = "code" | "judge";
 
 /** Runs the agent on the worker host and returns when it is done (`local`). */
 export interface InlineBackend {
@@ -63,7 +67,19 @@ export interface RemoteBackend {
   find(gh: GitHub, task: Task, run: RemoteRun): Promise<Pick<RemoteRun, "id" | "url"> | undefined>;
   /** Where the run is: queued, in progress or completed, and since when it runs. */
   status(gh: GitHub, task: Task, runId: number): Promise<{ status: string; startedAt?: string }>;
-  collect(gh: GitHub, task: Task, runId: number): Promise<Collected>;
+  /** What a completed run came to: the task's agent's (`code`), or its judge's. */
+  collect(gh: GitHub, task: Task, runId: number, role?: RunRole): Promise<Collected>;
+  /** Keeps a request the runner cannot rebuild from the issue (an iteration's, the judge's); returns its id. */
+  storeRequest(gh: GitHub, task: Task, request: StoredRequest): Promise<string>;
+  /** Starts the judge on one head, for one round of one review; returns at once, like `start`. */
+  startJudge(gh: GitHub, task: Task, judge: JudgeDispatch): Promise<Pick<RemoteRun, "id" | "url">>;
+  /** A judge run whose id the dispatch did not return, by its label. */
+  findJudge(
+    gh: GitHub,
+    task: Task,
+    label: string,
+    dispatchedAt: string,
+  ): Promise<Pick<RemoteRun, "id" | "url"> | undefined>;
   cancel(gh: GitHub, task: Task, runId: number): Promise<void>;
 }
 

@@ -6,6 +6,8 @@ import { httpStatus } from "../publish/request-error.js";
 import { isTransient, PermanentError } from "./errors.js";
 import { finish, internalError, showStatus } from "./finish-task.js";
 import type { Fleet } from "./fleet.js";
+import { takeFeedback } from "./iterate-pull.js";
+import { readRequest } from "./read-request.js";
 import type { RunDeps } from "./run-task.js";
 import { type RemoteRun, SLOT_STATES, type Task } from "./task.js";
 import type { UpdateCondition } from "./task-store.js";
@@ -41,7 +43,33 @@ export async function startRemoteRun(
     await finish(deps, gh, task, "cancelled", {});
     return;
   }
-  await dispatchRun(deps, gh, backend, task, { dispatch: 1, dispatchedAt: new Date().toISOString() }, log);
+  // An iteration takes the feedback waiting now, and its request is stored for the runner to read.
+  const asked = task.iteration ? await takeFeedback(deps.fleet, task, current(task, "none")) : task;
+  const request = asked.iteration ? await storeIteration(deps, gh, backend, asked) : undefined;
+  const run = { dispatch: 1, dispatchedAt: new Date().toISOString(), ...(request ? { request } : {}) };
+  await dispatchRun(deps, gh, backend, asked, run, log);
+}
+
+/**
+ * An iteration's request (the issue, the feedback, the pull request's conversation and diff, as the local
+ * backend's agent gets them), stored for the runner, which cannot rebuild it from the issue alone.
+ */
+async function storeIteration(
+  deps: RunDeps,
+  gh: GitHub,
+  backend: RemoteBackend,
+  task: Task,
+): Promise<string | undefined> {
+  if (!task.iteration) return undefined;
+  return backend.storeRequest(gh, task, {
+    version: 1,
+    role: "iterate",
+    agentName: task.agent,
+    agent: task.settings.agent,
+    request: await readRequest(deps, gh, task),
+    protectedPaths: task.settings.protectedPaths,
+    head: task.iteration.headSha,
+  });
 }
 
 /**
@@ -211,6 +239,12 @@ export async function dispatchAgain(
     return;
   }
   log.warn({ reason, dispatch: run.dispatch }, "workflow run lost; dispatching again");
-  const next = { dispatch: run.dispatch + 1, dispatchedAt: new Date().toISOString(), lost };
+  // The same request: an iteration's feedback was taken with its first dispatch.
+  const next = {
+    dispatch: run.dispatch + 1,
+    dispatchedAt: new Date().toISOString(),
+    lost,
+    ...(run.request ? { request: run.request } : {}),
+  };
   await dispatchRun(deps, gh, backend, task, next, log);
 }

@@ -25,9 +25,7 @@ export type IterateOutcome =
   /** The pull request is closed or merged. */
   | "closed"
   /** The pull request had `commands.dailyIterations` iterations today; the feedback waits for tomorrow. */
-  | "capped"
-  /** The task's backend cannot iterate yet (the actions backend). */
-  | "unsupported";
+  | "capped";
 
 /**
  * Starts the next iteration of a task's pull request when feedback is waiting and nothing runs: asked by
@@ -43,7 +41,7 @@ export async function iteratePull(
   const task = await fleet.store.get(taskId);
   const pending = await pendingFeedback(fleet, taskId);
   if (!task || pending.length === 0) return "nothing";
-  const refuse = async (outcome: "unsupported" | "closed"): Promise<IterateOutcome> => {
+  const refuse = async (outcome: "closed"): Promise<IterateOutcome> => {
     // Said so in the reply: kept, it would start an iteration nobody asked for any more.
     await dropFeedback(
       fleet,
@@ -52,8 +50,6 @@ export async function iteratePull(
     );
     return outcome;
   };
-  // The agent workflow checks out the default branch; only a worker-host run can continue the PR yet.
-  if (task.settings.backend !== "local") return refuse("unsupported");
   if (isActive(task.state)) return "waiting";
   if (!task.pr) return "no-pull";
   const day = new Date().toISOString().slice(0, 10);
@@ -124,8 +120,6 @@ export function iterateReply(outcome: IterateOutcome, task: Task): string | unde
       return `This pull request has had its ${task.settings.commands?.dailyIterations ?? DEFAULT_DAILY_ITERATIONS} iterations for today (UTC), the limit set by \`commands.dailyIterations\`. Your feedback is kept: the agent gets it with the next iteration asked for after midnight UTC.`;
     case "closed":
       return "This pull request is closed, so no agent was started and the feedback was not kept. Reopen it and ask again, or start over on the issue with `/agent run <agent>`.";
-    case "unsupported":
-      return `Iterating on a pull request needs \`backend: local\` for now: on the ${task.settings.backend} backend the agent workflow starts from the default branch, so the feedback was not kept. Push the change to the branch yourself, or start over: remove the agent's label from the issue and add it back.`;
     case "no-pull":
       return "The agent has no pull request open for this yet, so there is nothing to iterate on.";
     default:

@@ -34,6 +34,10 @@ export class Keys {
   remoteRun(repoId: number, runId: number): string {
     return `${this.prefix}:repo:${repoId}:actions-run:${runId}`;
   }
+  /** The Actions run of one round of a judge's review on a runner (`label`: `<review>-<round>`). */
+  judgeRun(taskId: string, label: string): string {
+    return `${this.prefix}:task:${taskId}:judge-run:${label}`;
+  }
   /** The task whose pull request has this head, so the CI webhooks for the commit find its review. */
   reviewHead(repoId: number, sha: string): string {
     return `${this.prefix}:repo:${repoId}:review-head:${sha}`;

@@ -1,10 +1,7 @@
 import type { Logger } from "pino";
-import { readConversation } from "../app/data/issue-conversation.js";
-import { readPullConversation } from "../app/data/pull-conversation.js";
 import type { SenderPermissions } from "../app/validation/sender-permission.js";
-import type { AgentRun, InlineBackend, RemoteBackend, RunRequest } from "../backends/backend.js";
+import type { AgentRun, InlineBackend, RemoteBackend } from "../backends/backend.js";
 import type { GitHub } from "../github/octokit.js";
-import { readDiff } from "../github/read-diff.js";
 import { readOnlyToken } from "../github/read-token.js";
 import { withRetries } from "../github/with-retries.js";
 import { waitForBudget } from "./budget-wait.js";
@@ -12,13 +9,12 @@ import { startRemoteRun } from "./dispatch-run.js";
 import { isTransient, PermanentError, WorkerStoppingError } from "./errors.js";
 import { finish, internalError, release, showStatus } from "./finish-task.js";
 import type { Fleet } from "./fleet.js";
-import { feedbackIds, takeFeedback } from "./iterate-pull.js";
+import { takeFeedback } from "./iterate-pull.js";
 import { openPullRequest, publishRun } from "./publish-run.js";
 import type { RunJob } from "./queues.js";
+import { readRequest } from "./read-request.js";
 import { overBudget } from "./repo-budget.js";
-import { fixFeedback } from "./review/fix-loop.js";
-import { readCi } from "./review/read-ci.js";
-import { type Iteration, isActive, SLOT_STATES, type Task } from "./task.js";
+import { isActive, SLOT_STATES, type Task } from "./task.js";
 import type { UpdateCondition } from "./task-store.js";
 
 export interface RunDeps {
@@ -33,6 +29,8 @@ export interface RunDeps {
   log: Logger;
   /** How often a running local agent looks for a stop request. @defaultValue 1 s */
   cancelPollMs?: number;
+  /** How often a judge running on GitHub Actions looks at its workflow run. @defaultValue 10 s */
+  remotePollMs?: number;
 }
 
 /**
@@ -63,11 +61,6 @@ export async function runTask(
     const backend = deps.backends[task.settings.backend];
     if (!backend)
       throw new PermanentError(`The ${task.settings.backend} backend is not available on this worker.`);
-    // The agent workflow starts from the default branch: an iteration there would replace the PR's commits.
-    if (backend.kind === "remote" && task.iteration)
-      throw new PermanentError(
-        `Iterating on a pull request is not supported on the ${backend.name} backend yet; push the change to the branch, or use backend: local.`,
-      );
     // A run about to start past the repository's monthly budget waits, without its slot.
     const fresh = task.state === "dispatched" && !task.run && !task.startedAt && !task.cancel;
     const over = fresh ? await overBudget(fleet, task) : undefined;
@@ -147,79 +140,6 @@ async function runInline(
   } finally {
     await disposeQuietly(run, log);
   }
-}
-
-/**
- * The issue as it was when the agent was asked (from the task; the issue now, for a record made before
- * triggers were kept), and its comments from before then by people who may be heard.
- */
-async function readRequest(deps: RunDeps, gh: GitHub, task: Task): Promise<RunRequest["request"]> {
-  const where = { owner: task.repo.owner, repo: task.repo.name };
-  let issue = task.trigger;
-  if (!issue) {
-    const { data } = await withRetries(() => gh.rest.issues.get({ ...where, issue_number: task.issue }));
-    issue = { at: new Date().toISOString(), title: data.title, body: data.body ?? "" };
-  }
-  const { at } = issue;
-  const comments = await withRetries(() =>
-    readConversation(gh, {
-      ...where,
-      issue: task.issue,
-      triggeredAt: at,
-      commentsFrom: task.settings.prompt?.comments ?? "writers",
-      permissions: deps.permissions,
-    }),
-  );
-  const request = {
-    issue: { number: task.issue, title: issue.title, body: issue.body },
-    comments,
-    triggeredAt: at,
-    ...(task.settings.prompt ? { maxBytes: task.settings.prompt.maxSize } : {}),
-  };
-  return task.iteration ? { ...request, ...(await readIteration(deps, gh, task, task.iteration)) } : request;
-}
-
-/**
- * What an iteration sees besides the issue: the pull request's diff as it stands and what to address. A
- * person's iteration also gets the conversation on the pull request (commands left out: they are the
- * feedback) and the checks failing on its head; the fix loop's rounds carry those in their feedback.
- */
-async function readIteration(
-  deps: RunDeps,
-  gh: GitHub,
-  task: Task,
-  iteration: Iteration,
-): Promise<Pick<RunRequest["request"], "feedback" | "diff" | "pullComments">> {
-  const where = { owner: task.repo.owner, repo: task.repo.name };
-  const { diff } = await withRetries(() =>
-    readDiff(gh, { ...where, base: task.repo.defaultBranch, head: iteration.headSha }),
-  );
-  // Ids are Flotilla's bookkeeping, not the agent's business.
-  const feedback = iteration.feedback.map(({ text, author }) => ({ text, ...(author ? { author } : {}) }));
-  if (iteration.automatic || !task.pr) return { feedback, diff };
-  const pull = task.pr.number;
-  const [conversation, ci] = await Promise.all([
-    withRetries(() =>
-      readPullConversation(gh, {
-        ...where,
-        pull,
-        triggeredAt: task.startedAt ?? new Date().toISOString(),
-        commentsFrom: task.settings.prompt?.comments ?? "writers",
-        permissions: deps.permissions,
-        feedbackReviews: new Set(
-          feedbackIds(iteration.feedback).flatMap((id) =>
-            id.startsWith("review-") ? [Number(id.slice(7))] : [],
-          ),
-        ),
-      }),
-    ),
-    withRetries(() => readCi(gh, { ...where, sha: iteration.headSha, appId: deps.appId })),
-  ]);
-  return {
-    feedback: [...fixFeedback(ci, undefined), ...feedback],
-    diff,
-    pullComments: conversation,
-  };
 }
 
 async function disposeQuietly(run: AgentRun, log: Logger): Promise<void> {

@@ -136,6 +136,8 @@ export interface RemoteRun {
   startedAt?: string;
   /** Why earlier dispatches of this attempt were given up (named in the message if the last one is too). */
   lost?: string[];
+  /** An iteration's request, stored as a git blob when it was first dispatched (the same for each dispatch). */
+  request?: string;
 }
 
 export interface Task {

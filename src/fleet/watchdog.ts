@@ -69,7 +69,7 @@ async function watchRun(deps: RunDeps, task: Task, now: number, log: Logger): Pr
   if (task.state === "dispatched") await markRunning(deps.fleet, task, startedAt);
 
   // 5. Past its time limit (GitHub stops a job at its timeout-minutes; this is for when it did not).
-  if (now - Date.parse(startedAt) > jobMinutes(task) * 60_000 + MARGIN_MS) {
+  if (now - Date.parse(startedAt) > jobMinutes(task.settings.agent.timeout) * 60_000 + MARGIN_MS) {
     log.warn({ run: runId }, "the run went past its time limit; cancelling it");
     await backend.cancel(gh, task, runId);
     await finish(

@@ -43,6 +43,8 @@ export interface WorkerOptions {
   watchdogIntervalMs?: number;
   /** Judge agent runs at once in this process. @defaultValue 2 */
   judgeConcurrency?: number;
+  /** How often a judge running on GitHub Actions looks at its workflow run. @defaultValue 10 s */
+  remotePollMs?: number;
 }
 
 export interface Workers {

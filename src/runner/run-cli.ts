@@ -54,7 +54,8 @@ export async function runGitHubJob(
     await writeRefusedBundle(outDir, env.FLOTILLA_AGENT ?? "", error.message);
     return 0;
   }
-  return runAndBundle(spec, outDir, env, log);
+  // The judge reviews: whatever it changed is not handed back (the App would discard it too).
+  return runAndBundle(spec, outDir, env, log, env.FLOTILLA_ROLE === "judge");
 }
 
 /** Runs the spec and writes the bundle; a stop signal (the CI job cancelled) stops the agent, and the result says so. */
@@ -63,6 +64,7 @@ async function runAndBundle(
   outDir: string,
   env: NodeJS.ProcessEnv,
   log: Writable,
+  dropChanges = false,
 ): Promise<number> {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
@@ -74,7 +76,8 @@ async function runAndBundle(
       signal: stop.signal,
       onProgress: (event) => log.write(`${event.kind === "text" ? "" : `[${event.kind}] `}${event.text}\n`),
     });
-    const bundle = await writeResultBundle(outDir, spec.agentName, result);
+    const kept = dropChanges ? { ...result, changeset: { ...result.changeset, files: [] } } : result;
+    const bundle = await writeResultBundle(outDir, spec.agentName, kept);
     log.write(
       `flotilla-runner: ${bundle.outcome.kind}; ${bundle.changeset.files.length} changed files; result in ${outDir}/result.json\n`,
     );

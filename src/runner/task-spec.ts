@@ -105,6 +105,29 @@ export const TaskSpecSchema = z
 
 export type TaskSpec = z.output<typeof TaskSpecSchema>;
 
+/**
+ * What the App stores, as a git blob in the repository, for a run on a CI runner whose request the runner
+ * cannot rebuild from the issue: an iteration (its feedback, the pull request's conversation and diff) or
+ * the judge (the diff, CI, the criteria). The workflow gets only the blob's sha, an id. Whoever can read
+ * the repository can read the blob, as they can read the issue, the pull request and its checks it is
+ * made of; it holds no secret, only the names of the agent's.
+ */
+export const StoredRequestSchema = TaskSpecSchema.pick({
+  agentName: true,
+  agent: true,
+  request: true,
+  protectedPaths: true,
+})
+  .extend({
+    version: z.literal(1),
+    role: z.enum(["iterate", "judge"]),
+    /** The commit the run starts from: the pull request's head (or a race candidate's). */
+    head: z.string().regex(/^[0-9a-f]{40}$/, "a full commit sha"),
+  })
+  .strict();
+
+export type StoredRequest = z.output<typeof StoredRequestSchema>;
+
 // The spec's agent is the repository config's agent, resolved: a drift between the two fails typechecking.
 const _sameAgent: AgentConfig = {} as TaskSpec["agent"];
 void _sameAgent;

@@ -65,7 +65,7 @@ const MIRROR_CONFIG = `[core]
 const FETCH_REFSPEC = "+refs/heads/*:refs/remotes/origin/*";
 
 /** The environment of a fetch: the protocols allowed, and the token as a header git keeps in memory only. */
-function fetchEnv(token: string | undefined): Record<string, string> {
+export function fetchEnv(token: string | undefined): Record<string, string> {
   const env: Record<string, string> = { GIT_ALLOW_PROTOCOL: "https:http:file" };
   if (!token) return env;
   const basic = Buffer.from(`x-access-token:${token}`).toString("base64");

@@ -3,6 +3,7 @@ import { describe, expect, it } from "@jest/globals";
 import { parse } from "yaml";
 import {
   assertIdsOnly,
+  judgeInputs,
   parseRunTitle,
   runTitle,
   workflowInputs,
@@ -76,6 +77,40 @@ describe("the dispatch's inputs", () => {
     const asked = task();
     asked.repo.defaultBranch = "trunk";
     expect(workflowInputs(asked, 1).base).toBe("trunk");
+  });
+
+  it("for an iteration, carry the role and the blob of the stored request, and refuse to go without one", () => {
+    const blob = "a".repeat(40);
+    const iteration = { headSha: "b".repeat(40), feedback: [{ text: "Say it louder." }], automatic: false };
+    const asked = task({
+      iteration,
+      run: { dispatch: 1, dispatchedAt: "2026-12-02T04:00:00Z", request: blob },
+    });
+    expect(workflowInputs(asked, 1)).toMatchObject({ role: "iterate", digest: blob, agent: "claude" });
+    expect(JSON.stringify(workflowInputs(asked, 1))).not.toContain("louder");
+    expect(() => workflowInputs(task({ iteration }), 1)).toThrow("has no stored request");
+  });
+
+  it("for the judge, name the judge agent, the review's label and the judge's own time limit", () => {
+    const asked = task();
+    asked.settings.judge = {
+      name: "codex",
+      agent: { ...asked.settings.agent, timeout: 20 * 60_000 },
+      sameAsAuthor: false,
+      maxRounds: 2,
+      ciTimeoutMs: 60_000,
+    };
+    const inputs = judgeInputs(asked, { label: "j51-2", request: "c".repeat(40) });
+    expect(inputs).toMatchObject({
+      role: "judge",
+      agent: "codex",
+      dispatch: "j51-2",
+      digest: "c".repeat(40),
+    });
+    expect(inputs.minutes).toBe(20 + 10);
+    expect(declared.role?.options).toEqual(expect.arrayContaining(["code", "iterate", "judge"]));
+    // Its run's name never reads back as one of the task's own runs.
+    expect(parseRunTitle(runTitle(asked, inputs.dispatch))).toBeUndefined();
   });
 
   it("are refused when one is not an id or looks like a credential", () => {

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import {
+  APPROVE,
+  completedCheck,
+  ISSUE_TEXT,
+  flotillaChecks as judgedChecks,
+  verdict,
+} from "../helpers/judged.js";
+import {
   BUGGY_ADD,
   configWithScriptedJudge,
   FIX_ADD,
@@ -14,16 +21,6 @@ import {
 
 const REPO = "acme/widgets";
 const BREAK_LINT = "write src/lint.txt <<EOF\nlint fails\nEOF";
-
-/** A verdict as the scripted judge prints it: one line of JSON. */
-function verdict(decision: string, extra: Record<string, unknown> = {}): string {
-  return `echo ${JSON.stringify({ decision, summary: `The judge says ${decision}.`, ...extra })}`;
-}
-const APPROVE = verdict("approve", {
-  criteria: [{ criterion: "add() adds", met: true, evidence: "src/add.js returns a + b" }],
-});
-
-const ISSUE_TEXT = "add() subtracts.\n\n## Acceptance criteria\n\n- add() adds\n";
 
 let loop: Loop;
 beforeAll(async () => {
@@ -72,27 +69,8 @@ async function pullOf(issue: number) {
   );
 }
 
-/** Flotilla's check runs of a name on a commit, newest first, as GitHub lists them for the App. */
-async function flotillaChecks(sha: string, name: string) {
-  const gh = loop.world.installationOctokit();
-  const { data } = await gh.rest.checks.listForRef({
-    owner: "acme",
-    repo: "widgets",
-    ref: sha,
-    check_name: name,
-    app_id: loop.world.app.id,
-  });
-  return data.check_runs;
-}
-
-/** Waits until Flotilla's check `name` on `sha` completed; returns it. */
-async function completed(sha: string, name: string, timeoutMs = 30_000) {
-  return waitFor(
-    `${name} to complete on ${sha.slice(0, 7)}`,
-    async () => (await flotillaChecks(sha, name)).find((run) => run.status === "completed"),
-    timeoutMs,
-  );
-}
+const flotillaChecks = (sha: string, name: string) => judgedChecks(loop, sha, name);
+const completed = (sha: string, name: string) => completedCheck(loop, sha, name);
 
 async function headOf(issue: number): Promise<string> {
   const sha = await script().branchSha({ repo: REPO, branch: branchOf(issue) });

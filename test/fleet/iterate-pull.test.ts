@@ -166,7 +166,7 @@ describe("iteratePull", () => {
     expect((await fleet.store.get(task.id))?.attempt).toBe(2);
   });
 
-  it("starts nothing on a closed pull request, on the actions backend, or without a pull request, and says why", async () => {
+  it("starts nothing on a closed pull request or without a pull request, and says why", async () => {
     const closed = await settledTaskWithPull();
     await gh.rest.pulls.update({
       owner: "acme",
@@ -174,21 +174,16 @@ describe("iteratePull", () => {
       pull_number: closed.task.pr?.number ?? 0,
       state: "closed",
     });
-    const actions = await settledTaskWithPull({ settings: { ...draft(0).settings, backend: "actions" } });
     const bare = await settledTaskWithPull();
     await fleet.store.update(bare.task.id, { pr: undefined });
-    for (const { task } of [closed, actions, bare])
-      await addFeedback(fleet, task.id, feedback("comment-1", "one"));
+    for (const { task } of [closed, bare]) await addFeedback(fleet, task.id, feedback("comment-1", "one"));
 
     expect(await iteratePull(deps(), gh, closed.task.id)).toBe("closed");
-    expect(await iteratePull(deps(), gh, actions.task.id)).toBe("unsupported");
     expect(await iteratePull(deps(), gh, bare.task.id)).toBe("no-pull");
     expect(iterateReply("closed", closed.task)).toContain("closed");
-    expect(iterateReply("unsupported", actions.task)).toContain("on the actions backend");
-    for (const { task } of [closed, actions, bare]) expect((await fleet.store.get(task.id))?.attempt).toBe(1);
+    for (const { task } of [closed, bare]) expect((await fleet.store.get(task.id))?.attempt).toBe(1);
     // Refused with a reply, the feedback is not kept; without a pull request yet, it waits for one.
     expect(await pendingFeedback(fleet, closed.task.id)).toEqual([]);
-    expect(await pendingFeedback(fleet, actions.task.id)).toEqual([]);
     expect(await pendingFeedback(fleet, bare.task.id)).toHaveLength(1);
   });
 });

@@ -141,6 +141,7 @@ export async function startLoop(options: LoopOptions = {}): Promise<Loop> {
         lockDurationMs: 2_000,
         stalledIntervalMs: 1_000,
         reconcileIntervalMs: 2_000,
+        remotePollMs: 300,
         ...options.worker,
       },
     });

@@ -173,6 +173,86 @@ describe("flotilla-runner github", () => {
   });
 });
 
+describe("flotilla-runner github, for an iteration or the judge", () => {
+  const COPIER = {
+    adapter: "command" as const,
+    command: ["cp", "{prompt_file}", "prompt.md"],
+    timeout: 60_000,
+    maxOutput: 1_000_000,
+  };
+
+  /** A commit on a branch (the pull request's head) and a request the App stored for it, as a blob. */
+  async function storedFor(role: "iterate" | "judge", branch: string) {
+    await world.sandbox.script.pushFiles({
+      repo: "acme/widgets",
+      branch,
+      files: { "src/greet.txt": "hi\n" },
+      author: "alice",
+    });
+    const head = (await world.sandbox.script.branchSha({ repo: "acme/widgets", branch })) ?? "";
+    const request = {
+      version: 1,
+      role,
+      agentName: "copier",
+      agent: COPIER,
+      request: {
+        issue: { number: issue.number, title: issue.title, body: issue.body },
+        feedback: [{ text: "Say it louder.", author: "alice" }],
+        diff: "diff --git a/src/greet.txt b/src/greet.txt",
+      },
+      protectedPaths: [],
+      head,
+    };
+    const { data } = await world.installationOctokit().rest.git.createBlob({
+      owner: "acme",
+      repo: "widgets",
+      content: JSON.stringify(request),
+      encoding: "utf-8",
+    });
+    return { head, blob: data.sha };
+  }
+
+  it("an iteration runs the stored request from the pull request's head, not the default branch", async () => {
+    const { head, blob } = await storedFor("iterate", "flotilla/1-copier");
+    const env = jobEnv({ FLOTILLA_ROLE: "iterate", FLOTILLA_AGENT: "copier", FLOTILLA_DIGEST: blob });
+    const { code, bundle, out } = await runJob("iterate", env);
+    expect(code).toBe(0);
+    const run = bundle as RunBundle;
+    expect(run.changeset.baseSha).toBe(head);
+    expect(run.changeset.files.map((f) => f.path)).toEqual(["prompt.md"]);
+    const prompt = readFileSync(join(out, "files/0"), "utf8");
+    expect(prompt).toContain("Say it louder.");
+    expect(prompt).toContain("diff --git a/src/greet.txt");
+  });
+
+  it("the judge's changes are not handed back", async () => {
+    const { head, blob } = await storedFor("judge", "flotilla/2-copier");
+    const env = jobEnv({ FLOTILLA_ROLE: "judge", FLOTILLA_AGENT: "copier", FLOTILLA_DIGEST: blob });
+    const { code, bundle } = await runJob("judge", env);
+    expect(code).toBe(0);
+    expect((bundle as RunBundle).outcome).toEqual({ kind: "success" });
+    expect((bundle as RunBundle).changeset).toEqual({ baseSha: head, files: [] });
+  });
+
+  it.each([
+    ["a request stored for another role", { FLOTILLA_ROLE: "judge" }, "for the iterate role of `copier`"],
+    ["a request stored for another agent", { FLOTILLA_AGENT: "scripted" }, "but this job runs"],
+    ["a blob that is not there", { FLOTILLA_DIGEST: "0".repeat(40) }, "could not be read"],
+    ["a sha256 where a blob is expected", { FLOTILLA_DIGEST: "0".repeat(64) }, "FLOTILLA_DIGEST"],
+  ])("refuses %s with the reason", async (name, overrides, reason) => {
+    const { blob } = await storedFor("iterate", `flotilla/refused-${name.length}`);
+    const env = jobEnv({
+      FLOTILLA_ROLE: "iterate",
+      FLOTILLA_AGENT: "copier",
+      FLOTILLA_DIGEST: blob,
+      ...overrides,
+    });
+    const { code, bundle } = await runJob(`stored-refused-${name.replaceAll(" ", "-")}`, env);
+    expect(code).toBe(0);
+    expect("refused" in bundle && bundle.refused.message).toContain(reason);
+  });
+});
+
 describe("flotilla-runner install", () => {
   it("installs the agent's pinned CLI with npm, and nothing for a command agent", async () => {
     const dir = checkout("install");

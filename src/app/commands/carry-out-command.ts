@@ -6,7 +6,6 @@ import { addFeedback, type PendingFeedback } from "../../fleet/pending-feedback.
 import { type NoticeTarget, queueNotice } from "../../fleet/post-notice.js";
 import { cancelRace, pickCandidate } from "../../fleet/race/cancel-race.js";
 import { mayRetry, retryTask } from "../../fleet/retry-task.js";
-import { submitTask } from "../../fleet/submit-task.js";
 import { type Task, taskIdFor, taskIdOfPull } from "../../fleet/task.js";
 import type { RepoConfig } from "../config/schema.js";
 import { taskSettings } from "../config/task-settings.js";

@@ -34,10 +34,7 @@ function family(agent: RepoConfig["agents"][string] | undefined): string {
   return JSON.stringify([agent?.adapter, agent?.model ?? "", agent?.command ?? []]);
 }
 
-/**
- * Judging is on unless turned off, except on the actions backend, where it must be turned on: the judge runs
- * on the worker host (it cannot run on a runner yet), so the branch's code would run where the App's key is.
- */
+/** Judging is on unless turned off; it runs through the task's backend, like the coding agents. */
 export function judgeEnabled(config: RepoConfig): boolean {
-  return config.judge.enabled ?? config.backend === "local";
+  return config.judge.enabled;
 }

@@ -193,9 +193,9 @@ export const ConfigSchema = z
       .object({
         enabled: z
           .boolean()
-          .optional()
+          .default(true)
           .describe(
-            'Whether every agent pull request is judged: the check runs "Flotilla judge" and "Flotilla" (the gate) and a review. Unset: on for `backend: local`, off for `backend: actions`, where the judge would run the branch\'s code on the worker host (docs/judge.md).',
+            'Whether every agent pull request is judged: the check runs "Flotilla judge" and "Flotilla" (the gate) and a review. The judge runs where the coding agents do (`backend`).',
           ),
         agent: z
           .string()

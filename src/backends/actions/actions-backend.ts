@@ -2,8 +2,11 @@ import type { RemoteRun, Task } from "../../fleet/task.js";
 import type { GitHub } from "../../github/octokit.js";
 import { createRedactor } from "../../runner/redact.js";
 import type { RunBundle } from "../../runner/result-bundle.js";
-import type { AgentRun, Collected, RemoteBackend } from "../backend.js";
+import type { StoredRequest } from "../../runner/task-spec.js";
+import type { AgentRun, Collected, RemoteBackend, RunRole } from "../backend.js";
 import { readRunResult } from "./read-result.js";
+import { storeRequest } from "./stored-request.js";
+import { type JudgeDispatch, judgeInputs, runTitle, workflowInputs } from "./workflow-inputs.js";
 import {
   cancelWorkflowRun,
   dispatchWorkflow,
@@ -25,11 +28,23 @@ export class ActionsBackend implements RemoteBackend {
   readonly kind = "remote";
 
   start(gh: GitHub, task: Task, dispatch: number) {
-    return dispatchWorkflow(gh, task, dispatch);
+    return dispatchWorkflow(gh, task, workflowInputs(task, dispatch));
   }
 
   find(gh: GitHub, task: Task, run: RemoteRun) {
-    return findDispatchedRun(gh, task, run);
+    return findDispatchedRun(gh, task, runTitle(task, run.dispatch), run.dispatchedAt);
+  }
+
+  storeRequest(gh: GitHub, task: Task, request: StoredRequest) {
+    return storeRequest(gh, task, request);
+  }
+
+  startJudge(gh: GitHub, task: Task, judge: JudgeDispatch) {
+    return dispatchWorkflow(gh, task, judgeInputs(task, judge));
+  }
+
+  findJudge(gh: GitHub, task: Task, label: string, dispatchedAt: string) {
+    return findDispatchedRun(gh, task, runTitle(task, label), dispatchedAt);
   }
 
   async status(gh: GitHub, task: Task, runId: number) {
@@ -44,12 +59,13 @@ export class ActionsBackend implements RemoteBackend {
     return cancelWorkflowRun(gh, task, runId);
   }
 
-  async collect(gh: GitHub, task: Task, runId: number): Promise<Collected> {
+  async collect(gh: GitHub, task: Task, runId: number, role: RunRole = "code"): Promise<Collected> {
     const run = await getRun(gh, task, runId);
     if (run.status !== "completed") return { kind: "pending" };
+    const timeoutMs = (role === "judge" ? task.settings.judge?.agent : task.settings.agent)?.timeout ?? 0;
     switch (run.conclusion) {
       case "success": {
-        const result = await readRunResult(gh, task, runId);
+        const result = await readRunResult(gh, task, runId, role);
         if (result.kind === "invalid") return { kind: "ended", state: "failed", message: result.message };
         if (result.kind === "refused")
           return {
@@ -66,7 +82,7 @@ export class ActionsBackend implements RemoteBackend {
         const jobs = await latestJobs(gh, task, runId);
         const lost = lostToInfrastructure(run, jobs);
         if (lost) return { kind: "lost", reason: lost };
-        if (ranPastItsLimit(task, jobs)) return TIMED_OUT;
+        if (ranPastItsLimit(timeoutMs, jobs)) return TIMED_OUT;
         return { kind: "ended", state: "cancelled", message: "The Actions run was cancelled on GitHub." };
       }
       default: {

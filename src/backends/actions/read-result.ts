@@ -5,6 +5,7 @@ import { withRetries } from "../../github/with-retries.js";
 import { httpStatus } from "../../publish/request-error.js";
 import type { FileChange } from "../../runner/changeset.js";
 import { type ResultBundle, ResultBundleSchema, type RunBundle } from "../../runner/result-bundle.js";
+import type { RunRole } from "../backend.js";
 
 /** The artifact the agent workflow uploads (the template's upload step). */
 export const RESULT_ARTIFACT = "flotilla-result";
@@ -21,10 +22,16 @@ export type RunResult =
 /**
  * Downloads the run's result artifact and checks it before anything is published: its size, that it is a
  * zip holding a `result.json` matching the runner's schema, that every change's content is there with the
- * size it claims, and that the changes start from a commit on the default branch. The path policy and the
- * config's limits are checked after, by the same code as for the local backend.
+ * size it claims, and that the changes start from a commit on the default branch (an iteration's: from the
+ * head it was asked on). The path policy and the config's limits are checked after, by the same code as for
+ * the local backend. A judge's changes are not read: they are discarded.
  */
-export async function readRunResult(gh: GitHub, task: Task, runId: number): Promise<RunResult> {
+export async function readRunResult(
+  gh: GitHub,
+  task: Task,
+  runId: number,
+  role: RunRole = "code",
+): Promise<RunResult> {
   const where = { owner: task.repo.owner, repo: task.repo.name };
   // 1. The artifact, by name, within the size a valid result can have.
   const { data } = await withRetries(() =>
@@ -74,8 +81,13 @@ export async function readRunResult(gh: GitHub, task: Task, runId: number): Prom
   }
   // A refusal may come before the runner knew the agent (its inputs were broken): shown whatever it names.
   if ("refused" in bundle) return { kind: "refused", message: bundle.refused.message };
-  if (bundle.agent !== task.agent)
-    return invalid(`its result is for the agent \`${bundle.agent}\`, not \`${task.agent}\``);
+  const agent = role === "judge" ? task.settings.judge?.name : task.agent;
+  if (bundle.agent !== agent)
+    return invalid(`its result is for the agent \`${bundle.agent}\`, not \`${agent}\``);
+  if (role === "judge") {
+    const none = { ...bundle, changeset: { ...bundle.changeset, files: [] } };
+    return { kind: "run", bundle: none, read: () => Buffer.alloc(0) };
+  }
 
   // 4. Every change's content, as big as it says.
   const contents = new Map<string, Buffer>();
@@ -90,11 +102,14 @@ export async function readRunResult(gh: GitHub, task: Task, runId: number): Prom
     contents.set(change.path, Buffer.from(bytes));
   }
 
-  // 5. The changes start from the default branch's history, not from a commit of anyone's choosing.
-  if (bundle.changeset.files.length > 0 && !(await onDefaultBranch(gh, task, bundle.changeset.baseSha)))
-    return invalid(
-      `its changes start from ${bundle.changeset.baseSha}, which is not on ${task.repo.defaultBranch}`,
-    );
+  // 5. The changes start from the default branch's history (an iteration's from the head it was asked on),
+  //    not from a commit of anyone's choosing.
+  const base = bundle.changeset.baseSha;
+  const iteratedOn = task.iteration?.headSha;
+  if (iteratedOn && base !== iteratedOn)
+    return invalid(`its changes start from ${base}, not from the pull request's head ${iteratedOn}`);
+  if (!iteratedOn && bundle.changeset.files.length > 0 && !(await onDefaultBranch(gh, task, base)))
+    return invalid(`its changes start from ${base}, which is not on ${task.repo.defaultBranch}`);
   return {
     kind: "run",
     bundle,

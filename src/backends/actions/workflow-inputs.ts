@@ -13,32 +13,78 @@ export type WorkflowInputs = Record<
 /** Time for checkout, Node and the CLI's install, on top of the agent's own timeout. */
 const SETUP_MINUTES = 10;
 
+/**
+ * The inputs of a task's run: a first run (`code`: the runner reads the issue, checked against its digest)
+ * or an iteration (`iterate`: the request Flotilla stored as a blob, recorded with the dispatch).
+ */
 export function workflowInputs(task: Task, dispatch: number): WorkflowInputs {
-  const trigger = task.trigger;
-  if (!trigger) throw new Error(`task ${task.id} has no trigger to run on the actions backend`);
+  const request = task.run?.request;
+  if (task.iteration && !request) throw new Error(`task ${task.id}'s iteration has no stored request`);
+  return inputsOf(task, {
+    role: task.iteration ? "iterate" : "code",
+    dispatch: String(dispatch),
+    agent: task.agent,
+    digest: task.iteration && request ? request : requestDigest(triggerOf(task)),
+    timeoutMs: task.settings.agent.timeout,
+  });
+}
+
+/** A run of the judge in the agent workflow: which review and round it is, and its stored request. */
+export interface JudgeDispatch {
+  /** `<review>-<round>` (`j<check run>-1`): in the run's name instead of a dispatch number. */
+  label: string;
+  /** The git blob holding the request (StoredRequestSchema). */
+  request: string;
+}
+
+/** The inputs of a judge run: the judge agent, its own time limit, the request stored for it. */
+export function judgeInputs(task: Task, judge: JudgeDispatch): WorkflowInputs {
+  const settings = task.settings.judge;
+  if (!settings) throw new Error(`task ${task.id} has no judge configured`);
+  return inputsOf(task, {
+    role: "judge",
+    dispatch: judge.label,
+    agent: settings.name,
+    digest: judge.request,
+    timeoutMs: settings.agent.timeout,
+  });
+}
+
+function inputsOf(
+  task: Task,
+  run: { role: string; dispatch: string; agent: string; digest: string; timeoutMs: number },
+): WorkflowInputs {
   const inputs: WorkflowInputs = {
     task: task.id,
     attempt: String(task.attempt),
-    dispatch: String(dispatch),
-    role: "code",
+    dispatch: run.dispatch,
+    role: run.role,
     issue: String(task.issue),
-    agent: task.agent,
+    agent: run.agent,
     base: task.repo.defaultBranch,
-    triggered_at: trigger.at,
-    digest: requestDigest(trigger),
-    minutes: jobMinutes(task),
+    triggered_at: triggerOf(task).at,
+    digest: run.digest,
+    minutes: jobMinutes(run.timeoutMs),
   };
   assertIdsOnly(inputs);
   return inputs;
 }
 
-/** The job's `timeout-minutes`: the agent's own timeout, in whole minutes, and time to set up. */
-export function jobMinutes(task: Task): number {
-  return Math.ceil(task.settings.agent.timeout / 60_000) + SETUP_MINUTES;
+function triggerOf(task: Task): NonNullable<Task["trigger"]> {
+  if (!task.trigger) throw new Error(`task ${task.id} has no trigger to run on the actions backend`);
+  return task.trigger;
 }
 
-/** `Flotilla <task> a<attempt>.<dispatch>`: the template's `run-name`, how a run is found without its id. */
-export function runTitle(task: Pick<Task, "id" | "attempt">, dispatch: number): string {
+/** The job's `timeout-minutes`: the agent's own timeout, in whole minutes, and time to set up. */
+export function jobMinutes(timeoutMs: number): number {
+  return Math.ceil(timeoutMs / 60_000) + SETUP_MINUTES;
+}
+
+/**
+ * `Flotilla <task> a<attempt>.<dispatch>`: the template's `run-name`, how a run is found without its id. A
+ * judge run's has its label instead of a number (`a2.j51-1`), so it is never taken for the task's own run.
+ */
+export function runTitle(task: Pick<Task, "id" | "attempt">, dispatch: number | string): string {
   return `Flotilla ${task.id} a${task.attempt}.${dispatch}`;
 }
 

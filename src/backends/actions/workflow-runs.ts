@@ -2,7 +2,7 @@ import type { RemoteRun, Task } from "../../fleet/task.js";
 import type { GitHub } from "../../github/octokit.js";
 import { withRetries } from "../../github/with-retries.js";
 import { httpStatus } from "../../publish/request-error.js";
-import { jobMinutes, parseRunTitle, runTitle, workflowInputs } from "./workflow-inputs.js";
+import { jobMinutes, type WorkflowInputs } from "./workflow-inputs.js";
 
 /** The agent workflow's file name; records made before the setting existed use the template's. */
 export function workflowFile(task: Task): string {
@@ -22,13 +22,13 @@ function where(task: Task) {
 export async function dispatchWorkflow(
   gh: GitHub,
   task: Task,
-  dispatch: number,
+  inputs: WorkflowInputs,
 ): Promise<Pick<RemoteRun, "id" | "url">> {
   const response = await gh.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
     ...where(task),
     workflow_id: workflowFile(task),
     ref: task.repo.defaultBranch,
-    inputs: workflowInputs(task, dispatch),
+    inputs,
     return_run_details: true,
   });
   const details = response.data as { workflow_run_id?: number; html_url?: string } | undefined;
@@ -36,15 +36,15 @@ export async function dispatchWorkflow(
   return { id: details.workflow_run_id, ...(details.html_url ? { url: details.html_url } : {}) };
 }
 
-/** The run of this try, found by the name the template gives it, among the runs dispatched since. */
+/** The run of one dispatch, found by the name the template gives it (runTitle), among the runs dispatched since. */
 export async function findDispatchedRun(
   gh: GitHub,
   task: Task,
-  run: RemoteRun,
+  title: string,
+  dispatchedAt: string,
 ): Promise<Pick<RemoteRun, "id" | "url"> | undefined> {
-  const title = runTitle(task, run.dispatch);
   // GitHub's clock and ours may differ a little; a minute's slack, the title does the rest.
-  const since = new Date(Date.parse(run.dispatchedAt) - 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const since = new Date(Date.parse(dispatchedAt) - 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
   const runs = await withRetries(() =>
     gh.paginate(gh.rest.actions.listWorkflowRuns, {
       ...where(task),
@@ -59,7 +59,6 @@ export async function findDispatchedRun(
   const found = runs.find(
     (r) =>
       r.display_title === title &&
-      parseRunTitle(r.display_title) &&
       r.head_branch === task.repo.defaultBranch &&
       r.path === `.github/workflows/${workflowFile(task)}`,
   );
@@ -116,8 +115,8 @@ export function lostToInfrastructure(run: RunState, jobs: RunJobs): string | und
  * Whether a cancelled run was GitHub stopping its job at `timeout-minutes`: GitHub reports that as
  * `cancelled`, so the job's own duration tells it from a person's cancel.
  */
-export function ranPastItsLimit(task: Task, jobs: RunJobs): boolean {
-  const limitMs = jobMinutes(task) * 60_000;
+export function ranPastItsLimit(timeoutMs: number, jobs: RunJobs): boolean {
+  const limitMs = jobMinutes(timeoutMs) * 60_000;
   return jobs.some(
     (job) =>
       job.started_at !== null &&

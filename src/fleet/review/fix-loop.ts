@@ -14,8 +14,7 @@ const CHECK_DETAILS = 3_000;
  * The bounded fix loop: CI failed or the judge asked for changes on the head, so the coding agent gets
  * another go on the same branch with what went wrong, while the pull request has had fewer than
  * `judge.maxRounds` automatic rounds. Once per head (keyed like a delivery), whichever of the verdict and a
- * late CI failure comes first. After the last round the status comment asks a person to step in (at once on
- * the actions backend, which cannot iterate yet).
+ * late CI failure comes first. After the last round the status comment asks a person to step in.
  */
 export async function startFixRound(
   deps: RunDeps,
@@ -27,9 +26,7 @@ export async function startFixRound(
   const feedback = fixFeedback(found.ci, found.verdict);
   if (!judge || feedback.length === 0) return "nothing-to-fix";
   const rounds = task.autoRounds ?? 0;
-  // A round starts from the pull request's head; only a worker-host run can do that yet (the agent workflow
-  // checks out the default branch), so on the actions backend a person takes over as after the last round.
-  if (rounds >= judge.maxRounds || task.settings.backend !== "local") {
+  if (rounds >= judge.maxRounds) {
     await showStatus(deps, gh, task.id);
     return "exhausted";
   }

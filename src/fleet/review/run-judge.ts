@@ -12,9 +12,13 @@ import { internalError } from "../finish-task.js";
 import { recordUsage } from "../repo-budget.js";
 import type { RunDeps } from "../run-task.js";
 import type { Task } from "../task.js";
+import { judgeOnRunner } from "./judge-on-runner.js";
 
 /** How often a running judge looks whether its head was superseded. */
 const SUPERSEDED_POLL_MS = 2_000;
+
+/** What one judge run came to, whichever backend ran it. */
+export type JudgeRun = Pick<AgentRun, "outcome" | "summary"> & { usage?: AgentRun["usage"] };
 
 /** The judge's answer: a verdict, or why there is none (which fails the check, never passes it). */
 export type Judgement = { verdict: Verdict; problem?: undefined } | { verdict?: undefined; problem: string };
@@ -57,9 +61,10 @@ export interface JudgeCall {
 }
 
 async function runJudge({ deps, gh, task, head, shown, log, stopping }: JudgeCall): Promise<Judgement> {
-  const backend = deps.backends.local;
+  const backend = deps.backends[task.settings.backend];
   const judge = task.settings.judge;
-  if (!backend || !judge) return { problem: "no worker here can run the judge (it needs the local backend)" };
+  if (!backend || !judge)
+    return { problem: `no worker here can run the judge (it needs the ${task.settings.backend} backend)` };
   const issue = task.trigger ?? (await issueNow(gh, task));
   const token = await withRetries(() => readOnlyToken(gh, task.installationId, task.repo.id));
   let invalidAnswer: string | undefined;
@@ -76,9 +81,7 @@ async function runJudge({ deps, gh, task, head, shown, log, stopping }: JudgeCal
   };
   for (let round = 1; round <= 2; round++) {
     const run = await runOnce(
-      deps,
-      task,
-      head,
+      { deps, gh, task, head, round },
       {
         issue: { number: task.issue, title: issue.title, body: issue.body },
         diff: shown.diff,
@@ -93,7 +96,7 @@ async function runJudge({ deps, gh, task, head, shown, log, stopping }: JudgeCal
       token,
       stopping,
     );
-    cost += run.usage.costUsd ?? 0;
+    cost += run.usage?.costUsd ?? 0;
     const { outcome } = run;
     if (outcome.kind === "limit" && outcome.limit === "time")
       return judged({ problem: `the judge ran out of time (${formatDuration(judge.agent.timeout)})` });
@@ -107,17 +110,18 @@ async function runJudge({ deps, gh, task, head, shown, log, stopping }: JudgeCal
   return judged({ problem: `the judge gave no valid verdict (${invalidAnswer})` });
 }
 
-/** One judge run in a checkout of the head, stopped when it is superseded; its changes are dropped. */
+/**
+ * One judge run in a checkout of the head, on the worker host or on a runner (judge-on-runner.ts), stopped
+ * when it is superseded; its changes are dropped.
+ */
 async function runOnce(
-  deps: RunDeps,
-  task: Task,
-  head: JudgedHead,
+  { deps, gh, task, head, round }: { deps: RunDeps; gh: GitHub; task: Task; head: JudgedHead; round: number },
   request: RunRequest["request"],
   token: string,
   stopping: AbortSignal | undefined,
-): Promise<AgentRun> {
-  const backend = deps.backends.local;
-  if (!backend) throw new Error("no local backend");
+): Promise<JudgeRun> {
+  const backend = deps.backends[task.settings.backend];
+  if (!backend) throw new Error(`no ${task.settings.backend} backend`);
   const stop = new AbortController();
   const onStopping = () => stop.abort();
   stopping?.addEventListener("abort", onStopping, { once: true });
@@ -125,15 +129,27 @@ async function runOnce(
     if (await head.superseded().catch(() => false)) stop.abort();
   }, SUPERSEDED_POLL_MS);
   try {
-    const run = await backend.run({
-      task,
-      request,
-      token,
-      signal: stop.signal,
-      role: "judge",
-      checkout: { branch: task.branch, sha: head.sha },
-    });
-    await run.dispose().catch(() => undefined);
+    let run: JudgeRun;
+    if (backend.kind === "remote") {
+      run = await judgeOnRunner(
+        deps,
+        gh,
+        backend,
+        { task, head, round, request },
+        { stop: stop.signal, stopping },
+      );
+    } else {
+      const local = await backend.run({
+        task,
+        request,
+        token,
+        signal: stop.signal,
+        role: "judge",
+        checkout: { branch: task.branch, sha: head.sha },
+      });
+      await local.dispose().catch(() => undefined);
+      run = local;
+    }
     if (stopping?.aborted) throw new WorkerStoppingError();
     return run;
   } finally {

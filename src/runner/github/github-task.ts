@@ -8,6 +8,7 @@ import type { TaskSpec } from "../task-spec.js";
 import { readJobEnv } from "./job-env.js";
 import { readRepoConfig } from "./read-repo-config.js";
 import { RunnerRefusal } from "./runner-refusal.js";
+import { readStoredTask } from "./stored-task.js";
 
 export interface GitHubTaskOptions {
   /** The checkout the agent works in. @defaultValue the current directory */
@@ -17,14 +18,22 @@ export interface GitHubTaskOptions {
 }
 
 /**
- * The task spec for a run in the agent workflow, built on the runner from ids: the agent from the
+ * The task spec for a first run in the agent workflow, built on the runner from ids: the agent from the
  * repository's config, the issue and the comments that may be heard read with the job's read-only token,
  * the same cut-off and the same rules as the App applies for the local backend. The issue must be as it was
  * when the agent was asked (its digest), or nothing runs.
  */
 export async function readGitHubTask(env: NodeJS.ProcessEnv, options: GitHubTaskOptions): Promise<TaskSpec> {
-  // 1. The inputs, and the agent they name.
+  // 1. The inputs; an iteration or the judge runs the request the App stored (stored-task.ts).
   const job = readJobEnv(env);
+  const [owner = "", repo = ""] = job.GITHUB_REPOSITORY.split("/");
+  const gh =
+    options.github ??
+    new ProbotOctokit({ auth: { token: job.GITHUB_TOKEN }, baseUrl: job.GITHUB_API_URL, log: quiet });
+  if (job.FLOTILLA_ROLE !== "code")
+    return readStoredTask(job, gh, { owner, repo, workspace: options.workspace });
+
+  // 2. The agent the inputs name.
   const config = await readRepoConfig(options.workspace);
   const agent = Object.hasOwn(config.agents, job.FLOTILLA_AGENT)
     ? config.agents[job.FLOTILLA_AGENT]
@@ -35,11 +44,7 @@ export async function readGitHubTask(env: NodeJS.ProcessEnv, options: GitHubTask
     );
   }
 
-  // 2. The issue, which must not have changed since the label was added.
-  const [owner = "", repo = ""] = job.GITHUB_REPOSITORY.split("/");
-  const gh =
-    options.github ??
-    new ProbotOctokit({ auth: { token: job.GITHUB_TOKEN }, baseUrl: job.GITHUB_API_URL, log: quiet });
+  // 3. The issue, which must not have changed since the label was added.
   const { data: issue } = await withRetries(() =>
     gh.rest.issues.get({ owner, repo, issue_number: job.FLOTILLA_ISSUE }),
   );
@@ -50,7 +55,7 @@ export async function readGitHubTask(env: NodeJS.ProcessEnv, options: GitHubTask
     );
   }
 
-  // 3. The comments that may be heard, from before the trigger.
+  // 4. The comments that may be heard, from before the trigger.
   const comments = await withRetries(() =>
     readConversation(gh, {
       owner,

@@ -1,0 +1,115 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { jobMinutes } from "../../backends/actions/workflow-inputs.js";
+import type { Collected, RemoteBackend, RunRequest } from "../../backends/backend.js";
+import type { GitHub } from "../../github/octokit.js";
+import { isTransient, PermanentError } from "../errors.js";
+import type { RunDeps } from "../run-task.js";
+import type { RemoteRun, Task } from "../task.js";
+import type { JudgedHead, JudgeRun } from "./run-judge.js";
+
+/** How often the judge's workflow run is looked at while it runs. @defaultValue 10 s */
+const POLL_MS = 10_000;
+/** How long a judge run's record is kept: longer than any run may take. */
+const RUN_TTL_SECONDS = 2 * 24 * 3600;
+
+type JudgeRunRecord = Pick<RemoteRun, "id" | "url" | "dispatchedAt">;
+
+/**
+ * One round of the judge on a GitHub Actions runner, as the coding agents run there (`backend: actions`),
+ * as numbered steps: its request stored as a blob and the agent workflow dispatched in the `judge` role,
+ * once per review and round (a job retried after a crash finds the run again); the run followed until it
+ * completes, is stopped (`stop`: a newer head; the run is cancelled) or runs past its time; then its result
+ * read like an agent's. The branch's code, which the judge may run, runs on the runner, never here.
+ * When `stopping` (this worker shuts down), it returns at once and leaves the run to the job's next try.
+ */
+export async function judgeOnRunner(
+  deps: RunDeps,
+  gh: GitHub,
+  backend: RemoteBackend,
+  call: { task: Task; head: JudgedHead; round: number; request: RunRequest["request"] },
+  signals: { stop: AbortSignal; stopping: AbortSignal | undefined },
+): Promise<JudgeRun> {
+  const { task, head, round } = call;
+  const judge = task.settings.judge;
+  if (!judge) throw new PermanentError(`task ${task.id} has no judge configured`);
+  const label = `${head.usageRun}-${round}`;
+  const key = deps.fleet.keys.judgeRun(task.id, label);
+  const keep = (run: JudgeRunRecord) =>
+    deps.fleet.redis.set(key, JSON.stringify(run), "EX", RUN_TTL_SECONDS).then(() => run);
+
+  // 1. The run of this round, dispatched once.
+  let run = await readRecord(deps, key);
+  if (!run) {
+    const request = await backend.storeRequest(gh, task, {
+      version: 1,
+      role: "judge",
+      agentName: judge.name,
+      agent: judge.agent,
+      request: call.request,
+      protectedPaths: task.settings.protectedPaths,
+      head: head.sha,
+    });
+    const dispatched = { dispatchedAt: new Date().toISOString() };
+    // Two tries of the job at once (a stalled lock) dispatch one run between them.
+    if (await deps.fleet.redis.set(key, JSON.stringify(dispatched), "EX", RUN_TTL_SECONDS, "NX")) {
+      try {
+        run = await keep({ ...dispatched, ...(await backend.startJudge(gh, task, { label, request })) });
+      } catch (error) {
+        // An answer lost on its way may still have made a run: it is looked for by name below.
+        if (!isTransient(error)) {
+          await deps.fleet.redis.del(key);
+          throw new PermanentError(
+            `GitHub refused to dispatch the agent workflow for the judge (${(error as Error).message}); is it Flotilla's current template, whose \`role\` offers \`judge\`? (docs/setup.md)`,
+          );
+        }
+        run = dispatched;
+      }
+    } else run = (await readRecord(deps, key)) ?? dispatched;
+  }
+
+  // 2. Followed until it completes.
+  const startTimeout = task.settings.actions?.startTimeout ?? 15 * 60_000;
+  const deadline = Date.parse(run.dispatchedAt) + startTimeout + jobMinutes(judge.agent.timeout) * 60_000;
+  for (;;) {
+    if (signals.stopping?.aborted) return { outcome: { kind: "cancelled", message: "The worker stopped." } };
+    if (!run.id) {
+      const found = await backend.findJudge(gh, task, label, run.dispatchedAt);
+      if (found?.id) run = await keep({ ...run, ...found });
+    }
+    const stopped = signals.stop.aborted && !signals.stopping?.aborted;
+    const late = Date.now() > deadline;
+    if (run.id && (stopped || late)) await backend.cancel(gh, task, run.id);
+    if (stopped) return { outcome: { kind: "cancelled", message: "The judge was stopped." } };
+    if (late) return timedOut(run.id ? "" : " (its workflow run never started)");
+    if (run.id) {
+      const collected = await backend.collect(gh, task, run.id, "judge");
+      // 3. What it came to, as a judge run.
+      if (collected.kind !== "pending") return judgeRunOf(collected);
+    }
+    await sleep(deps.remotePollMs ?? POLL_MS, undefined, { signal: signals.stop }).catch(() => undefined);
+  }
+}
+
+async function readRecord(deps: RunDeps, key: string): Promise<JudgeRunRecord | undefined> {
+  const text = await deps.fleet.redis.get(key);
+  return text ? (JSON.parse(text) as JudgeRunRecord) : undefined;
+}
+
+/** Past its time: the judge reports it as running out of time (run-judge.ts names the timeout). */
+function timedOut(why: string): JudgeRun {
+  return {
+    outcome: { kind: "limit", limit: "time", message: `The judge's Actions run ran past its time${why}.` },
+  };
+}
+
+/** A completed judge run as the judge takes it: the agent's answer, or why there is none. */
+function judgeRunOf(collected: Exclude<Collected, { kind: "pending" }>): JudgeRun {
+  if (collected.kind === "result") {
+    const { outcome, summary, usage } = collected.run;
+    return { outcome, usage, ...(summary !== undefined ? { summary } : {}) };
+  }
+  if (collected.kind === "ended" && collected.state === "timed-out") return timedOut("");
+  const message =
+    collected.kind === "lost" ? `its Actions run was lost (${collected.reason})` : collected.message;
+  return { outcome: { kind: "agent-error", message } };
+}
