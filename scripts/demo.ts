@@ -183,11 +183,11 @@ async function walkthrough(world: Loopback, setupMs: number): Promise<Report> {
   let diff = "";
   if (pull) {
     await sandbox.script.settleCi({});
-    // On the actions backend the judge is off by default (it would run the branch's code on the worker host).
+    // The judge runs where the agent did: on the actions backend, as another run of the agent workflow.
     const gate = await waitFor("the gate check", async () => {
       const { data } = await octokit.rest.checks.listForRef({ owner, repo: name, ref: pull.head.sha });
       const flotilla = data.check_runs.find((run) => run.name === "Flotilla" && run.status === "completed");
-      return flotilla || actions ? data.check_runs : undefined;
+      return flotilla ? data.check_runs : undefined;
     });
     checks = (gate ?? []).map((run) => ({ name: run.name, conclusion: run.conclusion }));
     checks.sort((a, b) => a.name.localeCompare(b.name));
@@ -196,12 +196,11 @@ async function walkthrough(world: Loopback, setupMs: number): Promise<Report> {
     const reviews = await octokit.rest.pulls.listReviews({ owner, repo: name, pull_number: pull.number });
     review = (reviews.data[0]?.body ?? "").replace(/^<!--.*-->\n/, "");
     // The status comment follows the gate's verdict (a moment after it).
-    if (!actions)
-      finalStatus =
-        (await waitFor("the status comment to show the gate", async () => {
-          const body = await status();
-          return /Gate passed|Gate failed|Needs a person/.test(body) ? body : undefined;
-        })) ?? (await status());
+    finalStatus =
+      (await waitFor("the status comment to show the gate", async () => {
+        const body = await status();
+        return /Gate passed|Gate failed|Needs a person/.test(body) ? body : undefined;
+      })) ?? (await status());
     const files = await octokit.rest.pulls.listFiles({ owner, repo: name, pull_number: pull.number });
     diff = files.data
       .map((f) => `--- a/${f.filename}\n+++ b/${f.filename}\n${f.patch ?? "(binary)"}\n`)
@@ -257,7 +256,6 @@ async function main(): Promise<number> {
       "greet.test.js": TEST,
       "package.json": '{ "name": "hello-flotilla", "type": "module", "private": true }\n',
       ".github/flotilla.yml": `${actions ? "backend: actions\n" : ""}${scriptedAgentConfig()}\n${scriptedJudgeEntry()}\njudge:\n  agent: scripted-judge\n`,
-      // (on the actions backend the judge stays off unless `judge.enabled: true`: docs/judge.md)
       ...(actions
         ? {
             ".github/workflows/flotilla-agent.yml": readFileSync(

@@ -53,7 +53,7 @@ describe("the demo (npm run demo -- --json)", () => {
     expect(stdout + stderr).not.toMatch(/ghs_[0-9a-zA-Z]+/);
   }, 90_000);
 
-  it("does the same on the actions backend: the agent workflow is dispatched and run, its artifact published", async () => {
+  it("does the same on the actions backend: the agent workflow is dispatched and run, its artifact published, and judged on a runner", async () => {
     const { stdout, stderr } = await promisify(execFile)(
       "npx",
       ["--no-install", "tsx", "scripts/demo.ts", "--json", "--backend", "actions"],
@@ -66,6 +66,12 @@ describe("the demo (npm run demo -- --json)", () => {
     const report = JSON.parse(stdout) as Report;
     expect(report.ok).toBe(true);
     expect(report.diff).toContain('+  return "Hello, " + who + "!";');
+    expect(report.checks).toEqual([
+      { name: "Flotilla", conclusion: "success" },
+      { name: "Flotilla judge", conclusion: "success" },
+      { name: "test", conclusion: "success" },
+    ]);
+    expect(report.status).toContain("Gate passed");
     const steps = report.timeline.map((s) => s.step);
     const order = [
       /^label agent:scripted/,

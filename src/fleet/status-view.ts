@@ -121,8 +121,7 @@ function review(task: Task): { review?: ReviewView } {
       judge: judge.name,
       ...(r.gateTitle ? { reason: r.gateTitle } : {}),
       rounds: task.autoRounds ?? 0,
-      // The actions backend cannot iterate yet: no automatic rounds there.
-      maxRounds: task.settings.backend === "local" ? judge.maxRounds : 0,
+      maxRounds: judge.maxRounds,
     },
   };
 }

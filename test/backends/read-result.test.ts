@@ -222,4 +222,55 @@ describe("a run's result artifact", () => {
     expect(result.kind).toBe("invalid");
     expect(result.kind === "invalid" && result.message).toContain(`start from ${sha}, which is not on main`);
   });
+
+  it("of an iteration is taken only when its changes start from the head the iteration was asked on", async () => {
+    const { sha: head } = await world.sandbox.script.pushFiles({
+      repo: "acme/widgets",
+      branch: "flotilla/4-scripted",
+      files: { "greet.txt": "hello\n" },
+    });
+    const iterating = { ...task, iteration: { headSha: head, feedback: [], automatic: false } };
+    const from = async (baseSha: string) =>
+      readRunResult(
+        gh,
+        iterating,
+        await runWith({
+          "result.json": JSON.stringify(bundle({ changeset: { baseSha, files: [GREET] } })),
+          "files/0": "bonjour\n",
+        }),
+      );
+    expect((await from(head)).kind).toBe("run");
+    const fromMain = await from(world.repo.headSha);
+    expect(fromMain.kind === "invalid" && fromMain.message).toContain(
+      `start from ${world.repo.headSha}, not from the pull request's head ${head}`,
+    );
+  });
+
+  it("of the judge is its answer only: the agent must be the judge, and changes are not read", async () => {
+    const judged = {
+      ...task,
+      settings: {
+        ...task.settings,
+        judge: {
+          name: "codex",
+          agent: task.settings.agent,
+          sameAsAuthor: false,
+          maxRounds: 0,
+          ciTimeoutMs: 1,
+        },
+      },
+    };
+    const answer = (agent: string) => ({
+      "result.json": JSON.stringify(
+        bundle({ agent, changeset: { baseSha: "f".repeat(40), files: [GREET] } }),
+      ),
+      "files/0": "bonjour\n",
+    });
+    const result = await readRunResult(gh, judged, await runWith(answer("codex")), "judge");
+    if (result.kind !== "run") throw new Error(`expected a run, got ${JSON.stringify(result)}`);
+    expect(result.bundle.summary).toBe("Greets in French now.");
+    expect(result.bundle.changeset.files).toEqual([]);
+    const other = await readRunResult(gh, judged, await runWith(answer("scripted")), "judge");
+    expect(other.kind === "invalid" && other.message).toContain("for the agent `scripted`, not `codex`");
+  });
 });

@@ -66,7 +66,6 @@ async function runJudge({ deps, gh, task, head, shown, log, stopping }: JudgeCal
   if (!backend || !judge)
     return { problem: `no worker here can run the judge (it needs the ${task.settings.backend} backend)` };
   const issue = task.trigger ?? (await issueNow(gh, task));
-  const token = await withRetries(() => readOnlyToken(gh, task.installationId, task.repo.id));
   let invalidAnswer: string | undefined;
   let cost = 0;
   const started = performance.now();
@@ -93,7 +92,6 @@ async function runJudge({ deps, gh, task, head, shown, log, stopping }: JudgeCal
         },
         ...(task.settings.prompt ? { maxBytes: task.settings.prompt.maxSize } : {}),
       },
-      token,
       stopping,
     );
     cost += run.usage?.costUsd ?? 0;
@@ -117,7 +115,6 @@ async function runJudge({ deps, gh, task, head, shown, log, stopping }: JudgeCal
 async function runOnce(
   { deps, gh, task, head, round }: { deps: RunDeps; gh: GitHub; task: Task; head: JudgedHead; round: number },
   request: RunRequest["request"],
-  token: string,
   stopping: AbortSignal | undefined,
 ): Promise<JudgeRun> {
   const backend = deps.backends[task.settings.backend];
@@ -139,10 +136,11 @@ async function runOnce(
         { stop: stop.signal, stopping },
       );
     } else {
+      // The worker host fetches the head with a read-only token; a runner uses its job's own.
       const local = await backend.run({
         task,
         request,
-        token,
+        token: await withRetries(() => readOnlyToken(gh, task.installationId, task.repo.id)),
         signal: stop.signal,
         role: "judge",
         checkout: { branch: task.branch, sha: head.sha },
