@@ -90,7 +90,8 @@ describe("the judge and the fix loop on the actions backend", () => {
     const issue = await askAgent("add() is wrong", document, judge);
     await pullOf(issue);
     const first = await headOf(issue);
-    expect((await completed(first, "Flotilla judge")).conclusion).toBe("failure");
+    const firstJudge = await completed(first, "Flotilla judge");
+    expect(firstJudge.conclusion).toBe("failure");
 
     // The round's commit, made from the runner's result, lands on top of the first head.
     const second = await waitFor("the fix round's head", async () => {
@@ -126,6 +127,8 @@ describe("the judge and the fix loop on the actions backend", () => {
     }
     // The judge runs are named apart from the task's own runs.
     expect(runs[1]?.displayTitle).toMatch(/ a1\.j\d+-1$/);
+    // The judge's check links its run, where its log is.
+    expect(firstJudge.details_url).toMatch(new RegExp(`/actions/runs/${runs[1]?.id}$`));
     expect((await loop.redisTask(issue))?.autoRounds).toBe(1);
   });
 

@@ -72,9 +72,21 @@ export async function putUpChecks(
   return { judgeCheckId, gateCheckId };
 }
 
-/** Says where an unfinished check is. */
-export async function reportProgress(gh: GitHub, where: Where, id: number, output: CheckReport) {
-  await gh.rest.checks.update({ ...where, check_run_id: id, status: "in_progress", output });
+/** Says where an unfinished check is (and, with `detailsUrl`, where to follow it). */
+export async function reportProgress(
+  gh: GitHub,
+  where: Where,
+  id: number,
+  output: CheckReport,
+  detailsUrl?: string,
+) {
+  await gh.rest.checks.update({
+    ...where,
+    check_run_id: id,
+    status: "in_progress",
+    output,
+    ...(detailsUrl ? { details_url: detailsUrl } : {}),
+  });
 }
 
 /** Completes a check run (annotations: at most 50, as GitHub takes per request). */

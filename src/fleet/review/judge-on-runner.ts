@@ -67,6 +67,8 @@ export async function judgeOnRunner(
     } else run = (await readRecord(deps, key)) ?? dispatched;
   }
 
+  if (run.url) await head.runningAt?.(run.url);
+
   // 2. Followed until it completes.
   const startTimeout = task.settings.actions?.startTimeout ?? 15 * 60_000;
   const deadline = Date.parse(run.dispatchedAt) + startTimeout + jobMinutes(judge.agent.timeout) * 60_000;
@@ -74,7 +76,10 @@ export async function judgeOnRunner(
     if (signals.stopping?.aborted) return { outcome: { kind: "cancelled", message: "The worker stopped." } };
     if (!run.id) {
       const found = await backend.findJudge(gh, task, label, run.dispatchedAt);
-      if (found?.id) run = await keep({ ...run, ...found });
+      if (found?.id) {
+        run = await keep({ ...run, ...found });
+        if (run.url) await head.runningAt?.(run.url);
+      }
     }
     const stopped = signals.stop.aborted && !signals.stopping?.aborted;
     const late = Date.now() > deadline;

@@ -5,6 +5,7 @@ import { internalError } from "../finish-task.js";
 import type { JudgeJob } from "../queues.js";
 import type { RunDeps } from "../run-task.js";
 import { TASK_STATES } from "../task.js";
+import { reportProgress } from "./flotilla-checks.js";
 import { giveUp, postVerdict } from "./post-verdict.js";
 import { readCi } from "./read-ci.js";
 import { type Judgement, judgeHead } from "./run-judge.js";
@@ -54,6 +55,18 @@ export async function judgePull(
               const now = await fleet.store.get(task.id).catch(() => undefined);
               return !!now && now.review?.sha !== sha;
             },
+            // On a runner: the judge's check links its workflow run, where its log is.
+            runningAt: (url) =>
+              reportProgress(
+                gh,
+                where,
+                review.judgeCheckId,
+                {
+                  title: `Judging with ${task.settings.judge?.name ?? "the judge"} on GitHub Actions`,
+                  summary: `The judge runs in [a run of the agent workflow](${url}); its log is there.`,
+                },
+                url,
+              ).catch((error: unknown) => log.warn({ err: error }, "progress not reported")),
           },
           shown: { diff: shown.diff, ci },
           log,

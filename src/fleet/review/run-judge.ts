@@ -31,6 +31,8 @@ export interface JudgedHead {
   usageRun: string;
   /** Asked every few seconds while the judge runs: true stops it (a newer head, a stopped race). */
   superseded(): Promise<boolean>;
+  /** Told where a judge on a runner can be followed, once its workflow run is known (best effort). */
+  runningAt?(url: string): Promise<void>;
 }
 
 /**
