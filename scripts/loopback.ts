@@ -31,11 +31,16 @@ export function scriptedAgentConfig(name = "scripted", timeout = "60s"): string 
  * (which prints a verdict), not the coder's script.
  */
 export function scriptedJudgeEntry(name = "scripted-judge", timeout = "60s"): string {
+  return scriptedBlockEntry(name, "flotilla-judge", timeout);
+}
+
+/** The scripted agent under `name`, an entry under `agents:`, running the issue's `block` (a race's racer). */
+export function scriptedBlockEntry(name: string, block = `flotilla-${name}`, timeout = "60s"): string {
   const agent = resolve(import.meta.dirname, "scripted-agent.mjs");
   return [
     `  ${name}:`,
     "    adapter: command",
-    `    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(agent)}, "--block", "flotilla-judge", "{prompt_file}"]`,
+    `    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(agent)}, "--block", ${JSON.stringify(block)}, "{prompt_file}"]`,
     `    timeout: ${timeout}`,
   ].join("\n");
 }

@@ -1,23 +1,13 @@
-import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { scriptedJudgeEntry } from "../../scripts/loopback.js";
+import { scriptedBlockEntry, scriptedJudgeEntry } from "../../scripts/loopback.js";
 import { type Loop, startLoop, waitFor } from "../helpers/loop.js";
 
 // Races (best-of-N), end to end: three scripted agents (the same program, each running its own block of the
 // issue) on one issue at once, the sandbox's CI on each pushed branch, a scripted judge, Flotilla in between.
 
 const REPO = "acme/widgets";
-const AGENT = resolve("scripts/scripted-agent.mjs");
 
-/** A scripted agent under `name` that runs the issue's `flotilla-<name>` block. */
-function racer(name: string): string {
-  return [
-    `  ${name}:`,
-    "    adapter: command",
-    `    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(AGENT)}, "--block", "flotilla-${name}", "{prompt_file}"]`,
-    "    timeout: 60s",
-  ].join("\n");
-}
+const racer = (name: string) => scriptedBlockEntry(name);
 
 function config(pick: "auto" | "person", timeLimit = "2h"): string {
   return [
