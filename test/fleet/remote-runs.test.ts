@@ -1,24 +1,18 @@
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import { Worker } from "bullmq";
-import pino from "pino";
-import { SenderPermissions } from "../../src/app/validation/sender-permission.js";
-import { ActionsBackend } from "../../src/backends/actions/actions-backend.js";
 import { collectTask } from "../../src/fleet/collect-task.js";
 import { collectJobId, RUN_QUEUE } from "../../src/fleet/queues.js";
 import type { RunDeps } from "../../src/fleet/run-task.js";
 import { runTask } from "../../src/fleet/run-task.js";
 import type { Task } from "../../src/fleet/task.js";
 import { watchRuns } from "../../src/fleet/watchdog.js";
-import type { GitHub } from "../../src/github/octokit.js";
-import { startWorld, type World } from "../helpers/sandbox.js";
-import { draft } from "./drafts.js";
+import type { World } from "../helpers/sandbox.js";
+import { actionsDeps, actionsDraft, actionsWorld } from "./actions-world.js";
 import { useFleet } from "./use-fleet.js";
 
 // A workflow run's follow-up without webhooks: none reaches Flotilla here. The watchdog is told what time it
 // is; the collect job is called as its worker would.
 
-const TEMPLATE = readFileSync(".github/workflows/flotilla-agent.yml", "utf8");
 const MINUTE = 60_000;
 
 const harness = useFleet("watch");
@@ -28,22 +22,11 @@ let repoId: number;
 let issue = 0;
 
 beforeAll(async () => {
-  world = await startWorld({
-    files: { "README.md": "# widgets\n", ".github/workflows/flotilla-agent.yml": TEMPLATE },
-  });
-  const { data } = await world.installationOctokit().rest.repos.get({ owner: "acme", repo: "widgets" });
-  repoId = data.id;
+  ({ world, repoId } = await actionsWorld());
 });
 afterAll(() => world.stop());
 beforeEach(() => {
-  deps = {
-    fleet: harness.fleet(),
-    backends: { actions: new ActionsBackend() },
-    github: async () => world.installationOctokit() as unknown as GitHub,
-    permissions: new SenderPermissions(),
-    appId: world.app.id,
-    log: pino({ level: "silent" }),
-  };
+  deps = actionsDeps(world, harness.fleet());
 });
 
 /** A task on the actions backend, admitted and dispatched by its run job, as the worker does. */
@@ -54,19 +37,8 @@ async function dispatched(): Promise<Task> {
     user: "alice",
   });
   issue = opened.number;
-  const base = draft(issue, "scripted", repoId);
-  await deps.fleet.scheduler.enqueue(
-    {
-      ...base,
-      trigger: { at: new Date().toISOString(), title: "Watch me", body: "" },
-      settings: {
-        ...base.settings,
-        backend: "actions",
-        actions: { workflow: "flotilla-agent.yml", retries: 2, startTimeout: 15 * MINUTE },
-      },
-    },
-    5,
-  );
+  const base = actionsDraft(issue, repoId, "Watch me");
+  await deps.fleet.scheduler.enqueue(base, 5);
   await runTask(deps, { taskId: base.id, attempt: 1 }, false);
   const task = await deps.fleet.store.get(base.id);
   if (!task?.run?.id) throw new Error(`not dispatched: ${JSON.stringify(task)}`);

@@ -20,14 +20,15 @@ type JudgeRunRecord = Pick<RemoteRun, "id" | "url" | "dispatchedAt">;
  * once per review and round (a job retried after a crash finds the run again); the run followed until it
  * completes, is stopped (`stop`: a newer head; the run is cancelled) or runs past its time; then its result
  * read like an agent's. The branch's code, which the judge may run, runs on the runner, never here.
- * When `stopping` (this worker shuts down), it returns at once and leaves the run to the job's next try.
+ * When `stopping` (this worker shuts down), it returns at once and leaves the run to the job's next try; an
+ * error leaves it too, unless no try follows (`lastTry`, or an error no retry cures): then it is cancelled.
  */
 export async function judgeOnRunner(
   deps: RunDeps,
   gh: GitHub,
   backend: RemoteBackend,
   call: { task: Task; head: JudgedHead; round: number; request: RunRequest["request"] },
-  signals: { stop: AbortSignal; stopping: AbortSignal | undefined },
+  signals: { stop: AbortSignal; stopping: AbortSignal | undefined; lastTry: boolean },
 ): Promise<JudgeRun> {
   const { task, head, round } = call;
   const judge = task.settings.judge;
@@ -69,9 +70,39 @@ export async function judgeOnRunner(
 
   if (run.url) await head.runningAt?.(run.url);
 
-  // 2. Followed until it completes.
-  const startTimeout = task.settings.actions?.startTimeout ?? 15 * 60_000;
-  const deadline = Date.parse(run.dispatchedAt) + startTimeout + jobMinutes(judge.agent.timeout) * 60_000;
+  // 2–3. Followed until it completes, then read.
+  const deadline =
+    Date.parse(run.dispatchedAt) +
+    (task.settings.actions?.startTimeout ?? 15 * 60_000) +
+    jobMinutes(judge.agent.timeout) * 60_000;
+  try {
+    return await follow(deps, gh, backend, { task, head, label, deadline, keep }, run, signals);
+  } catch (error) {
+    // Nobody would read this run's answer: it would hold a runner until its timeout for nothing.
+    const runId = (await readRecord(deps, key).catch(() => undefined))?.id ?? run.id;
+    if (runId && (signals.lastTry || !isTransient(error)))
+      await backend.cancel(gh, task, runId).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Step 2: the judge's run looked at every few seconds until it has an answer, is stopped or is late. */
+async function follow(
+  deps: RunDeps,
+  gh: GitHub,
+  backend: RemoteBackend,
+  call: {
+    task: Task;
+    head: JudgedHead;
+    label: string;
+    deadline: number;
+    keep(run: JudgeRunRecord): Promise<JudgeRunRecord>;
+  },
+  dispatched: JudgeRunRecord,
+  signals: { stop: AbortSignal; stopping: AbortSignal | undefined },
+): Promise<JudgeRun> {
+  const { task, head, label, deadline, keep } = call;
+  let run = dispatched;
   for (;;) {
     if (signals.stopping?.aborted) return { outcome: { kind: "cancelled", message: "The worker stopped." } };
     if (!run.id) {

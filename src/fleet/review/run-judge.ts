@@ -43,7 +43,7 @@ export interface JudgedHead {
  */
 export async function judgeHead(call: JudgeCall, lastTry: boolean): Promise<Judgement> {
   try {
-    return await runJudge(call);
+    return await runJudge(call, lastTry);
   } catch (error) {
     if (error instanceof WorkerStoppingError || (isTransient(error) && !lastTry)) throw error;
     call.log.error({ err: error }, "judge could not run");
@@ -62,7 +62,10 @@ export interface JudgeCall {
   stopping: AbortSignal | undefined;
 }
 
-async function runJudge({ deps, gh, task, head, shown, log, stopping }: JudgeCall): Promise<Judgement> {
+async function runJudge(
+  { deps, gh, task, head, shown, log, stopping }: JudgeCall,
+  lastTry: boolean,
+): Promise<Judgement> {
   const backend = deps.backends[task.settings.backend];
   const judge = task.settings.judge;
   if (!backend || !judge)
@@ -82,7 +85,7 @@ async function runJudge({ deps, gh, task, head, shown, log, stopping }: JudgeCal
   };
   for (let round = 1; round <= 2; round++) {
     const run = await runOnce(
-      { deps, gh, task, head, round },
+      { deps, gh, task, head, round, lastTry },
       {
         issue: { number: task.issue, title: issue.title, body: issue.body },
         diff: shown.diff,
@@ -115,7 +118,14 @@ async function runJudge({ deps, gh, task, head, shown, log, stopping }: JudgeCal
  * when it is superseded; its changes are dropped.
  */
 async function runOnce(
-  { deps, gh, task, head, round }: { deps: RunDeps; gh: GitHub; task: Task; head: JudgedHead; round: number },
+  {
+    deps,
+    gh,
+    task,
+    head,
+    round,
+    lastTry,
+  }: { deps: RunDeps; gh: GitHub; task: Task; head: JudgedHead; round: number; lastTry: boolean },
   request: RunRequest["request"],
   stopping: AbortSignal | undefined,
 ): Promise<JudgeRun> {
@@ -135,7 +145,7 @@ async function runOnce(
         gh,
         backend,
         { task, head, round, request },
-        { stop: stop.signal, stopping },
+        { stop: stop.signal, stopping, lastTry },
       );
     } else {
       // The worker host fetches the head with a read-only token; a runner uses its job's own.

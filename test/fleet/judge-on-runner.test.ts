@@ -1,0 +1,92 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
+import { ActionsBackend } from "../../src/backends/actions/actions-backend.js";
+import { judgeOnRunner } from "../../src/fleet/review/judge-on-runner.js";
+import type { RunDeps } from "../../src/fleet/run-task.js";
+import type { Task } from "../../src/fleet/task.js";
+import type { GitHub } from "../../src/github/octokit.js";
+import type { World } from "../helpers/sandbox.js";
+import { actionsDeps, actionsDraft, actionsWorld } from "./actions-world.js";
+import { useFleet } from "./use-fleet.js";
+
+// The judge's workflow run when the judge job fails while following it: left for the job's next try, which
+// picks the same run up, or cancelled when no try follows, so it does not hold a runner for nothing.
+
+const RUN_ROUTE = "GET /repos/{owner}/{repo}/actions/runs/{run_id}";
+
+const harness = useFleet("judge-runner");
+const backend = new ActionsBackend();
+let world: World;
+let deps: RunDeps;
+let repoId: number;
+
+beforeAll(async () => {
+  ({ world, repoId } = await actionsWorld());
+});
+afterAll(() => world.stop());
+beforeEach(() => {
+  deps = actionsDeps(world, harness.fleet(), { backends: { actions: backend }, remotePollMs: 50 });
+});
+afterEach(() => {
+  world.sandbox.script.clearFaults({});
+});
+
+/** A task on the actions backend with a judge; no runner picks its runs up, so they stay queued. */
+async function judgedTask(issue: number): Promise<Task> {
+  const base = actionsDraft(issue, repoId, "Judge me");
+  const judge = {
+    name: "judge",
+    agent: base.settings.agent,
+    sameAsAuthor: false,
+    maxRounds: 2,
+    ciTimeoutMs: 60_000,
+  };
+  await deps.fleet.scheduler.enqueue({ ...base, settings: { ...base.settings, judge } }, 5);
+  const task = await deps.fleet.store.get(base.id);
+  if (!task) throw new Error("not stored");
+  return task;
+}
+
+/** One judge round on `task`'s head, as the judge job runs it on its try (`lastTry` or not). */
+function judgeRound(task: Task, lastTry: boolean) {
+  return judgeOnRunner(
+    deps,
+    world.installationOctokit() as unknown as GitHub,
+    backend,
+    {
+      task,
+      head: { sha: world.repo.headSha, usageRun: "j1", superseded: async () => false },
+      round: 1,
+      request: { issue: { number: task.issue, title: "Judge me", body: "" }, diff: "" },
+    },
+    { stop: new AbortController().signal, stopping: undefined, lastTry },
+  );
+}
+
+const judgeRuns = (task: Task) =>
+  world.sandbox.store
+    .repo("acme/widgets")
+    .workflowRuns.filter((r) => String(r.inputs.task) === task.id && r.inputs.role === "judge");
+
+describe("a judge run on GitHub Actions when its job fails", () => {
+  it("is left running for the job's next try, which follows the same run instead of dispatching another", async () => {
+    const task = await judgedTask(801);
+    world.sandbox.script.addFault({ route: RUN_ROUTE, kind: "500", times: 4 });
+    await expect(judgeRound(task, false)).rejects.toMatchObject({ status: 500 });
+    const [run] = judgeRuns(task);
+    expect(run?.status).toBe("queued");
+
+    // The next try finds the run of this round in its record: it follows it, it does not dispatch another.
+    world.sandbox.script.addFault({ route: RUN_ROUTE, kind: "500", times: 4 });
+    await expect(judgeRound(task, false)).rejects.toMatchObject({ status: 500 });
+    expect(judgeRuns(task)).toHaveLength(1);
+  });
+
+  it("is cancelled when no try follows, so it does not hold a runner until its timeout", async () => {
+    const task = await judgedTask(802);
+    world.sandbox.script.addFault({ route: RUN_ROUTE, kind: "500", times: 4 });
+    await expect(judgeRound(task, true)).rejects.toMatchObject({ status: 500 });
+    const [run] = judgeRuns(task);
+    expect(judgeRuns(task)).toHaveLength(1);
+    expect(run).toMatchObject({ status: "completed", conclusion: "cancelled" });
+  });
+});
