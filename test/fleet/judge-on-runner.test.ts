@@ -8,8 +8,9 @@ import type { World } from "../helpers/sandbox.js";
 import { actionsDeps, actionsDraft, actionsWorld } from "./actions-world.js";
 import { useFleet } from "./use-fleet.js";
 
-// The judge's workflow run when the judge job fails while following it: left for the job's next try, which
-// picks the same run up, or cancelled when no try follows, so it does not hold a runner for nothing.
+// The judge's workflow run, followed by the judge job: cancelled when a newer head stops the judge; when the
+// job fails while following it, left for the job's next try, which picks the same run up, or cancelled when
+// no try follows, so it does not hold a runner for nothing.
 
 const RUN_ROUTE = "GET /repos/{owner}/{repo}/actions/runs/{run_id}";
 
@@ -47,7 +48,7 @@ async function judgedTask(issue: number): Promise<Task> {
 }
 
 /** One judge round on `task`'s head, as the judge job runs it on its try (`lastTry` or not). */
-function judgeRound(task: Task, lastTry: boolean) {
+function judgeRound(task: Task, lastTry: boolean, stop = new AbortController().signal) {
   return judgeOnRunner(
     deps,
     world.installationOctokit() as unknown as GitHub,
@@ -58,7 +59,7 @@ function judgeRound(task: Task, lastTry: boolean) {
       round: 1,
       request: { issue: { number: task.issue, title: "Judge me", body: "" }, diff: "" },
     },
-    { stop: new AbortController().signal, stopping: undefined, lastTry },
+    { stop, stopping: undefined, lastTry },
   );
 }
 
@@ -67,8 +68,8 @@ const judgeRuns = (task: Task) =>
     .repo("acme/widgets")
     .workflowRuns.filter((r) => String(r.inputs.task) === task.id && r.inputs.role === "judge");
 
-describe("a judge run on GitHub Actions when its job fails", () => {
-  it("is left running for the job's next try, which follows the same run instead of dispatching another", async () => {
+describe("a judge run on GitHub Actions", () => {
+  it("is left running when its job fails, for the job's next try, which follows the same run instead of dispatching another", async () => {
     const task = await judgedTask(801);
     world.sandbox.script.addFault({ route: RUN_ROUTE, kind: "500", times: 4 });
     await expect(judgeRound(task, false)).rejects.toMatchObject({ status: 500 });
@@ -81,12 +82,24 @@ describe("a judge run on GitHub Actions when its job fails", () => {
     expect(judgeRuns(task)).toHaveLength(1);
   });
 
-  it("is cancelled when no try follows, so it does not hold a runner until its timeout", async () => {
+  it("is cancelled when its job fails and no try follows, so it does not hold a runner until its timeout", async () => {
     const task = await judgedTask(802);
     world.sandbox.script.addFault({ route: RUN_ROUTE, kind: "500", times: 4 });
     await expect(judgeRound(task, true)).rejects.toMatchObject({ status: 500 });
     const [run] = judgeRuns(task);
     expect(judgeRuns(task)).toHaveLength(1);
     expect(run).toMatchObject({ status: "completed", conclusion: "cancelled" });
+  });
+
+  it("is cancelled when a newer head stops the judge, and the round ends stopped", async () => {
+    const task = await judgedTask(803);
+    const stop = new AbortController();
+    const round = judgeRound(task, false, stop.signal);
+    while (judgeRuns(task).length === 0) await new Promise((r) => setTimeout(r, 20));
+    stop.abort();
+    await expect(round).resolves.toEqual({
+      outcome: { kind: "cancelled", message: "The judge was stopped." },
+    });
+    expect(judgeRuns(task)[0]).toMatchObject({ status: "completed", conclusion: "cancelled" });
   });
 });
