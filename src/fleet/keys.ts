@@ -38,6 +38,10 @@ export class Keys {
   judgeRun(taskId: string, label: string): string {
     return `${this.prefix}:task:${taskId}:judge-run:${label}`;
   }
+  /** A judge's Actions run while the judge follows it: `following`, then `completed` (its webhook said so). */
+  judgeRunState(repoId: number, runId: number): string {
+    return `${this.prefix}:repo:${repoId}:judge-run:${runId}`;
+  }
   /** The task whose pull request has this head, so the CI webhooks for the commit find its review. */
   reviewHead(repoId: number, sha: string): string {
     return `${this.prefix}:repo:${repoId}:review-head:${sha}`;

@@ -29,7 +29,7 @@ export interface RunDeps {
   log: Logger;
   /** How often a running local agent looks for a stop request. @defaultValue 1 s */
   cancelPollMs?: number;
-  /** How often a judge running on GitHub Actions looks at its workflow run. @defaultValue 10 s */
+  /** How often a judge running on GitHub Actions looks at its workflow run, short of its webhook. @defaultValue 60 s */
   remotePollMs?: number;
 }
 

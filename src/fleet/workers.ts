@@ -43,7 +43,7 @@ export interface WorkerOptions {
   watchdogIntervalMs?: number;
   /** Judge agent runs at once in this process. @defaultValue 2 */
   judgeConcurrency?: number;
-  /** How often a judge running on GitHub Actions looks at its workflow run. @defaultValue 10 s */
+  /** How often a judge running on GitHub Actions looks at its workflow run, short of its webhook. @defaultValue 60 s */
   remotePollMs?: number;
 }
 

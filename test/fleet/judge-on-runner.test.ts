@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import { ActionsBackend } from "../../src/backends/actions/actions-backend.js";
-import { judgeOnRunner } from "../../src/fleet/review/judge-on-runner.js";
+import { judgeOnRunner, judgeRunCompleted } from "../../src/fleet/review/judge-on-runner.js";
 import type { RunDeps } from "../../src/fleet/run-task.js";
 import type { Task } from "../../src/fleet/task.js";
 import type { GitHub } from "../../src/github/octokit.js";
@@ -101,5 +101,37 @@ describe("a judge run on GitHub Actions", () => {
       outcome: { kind: "cancelled", message: "The judge was stopped." },
     });
     expect(judgeRuns(task)[0]).toMatchObject({ status: "completed", conclusion: "cancelled" });
+  });
+
+  it("is read as soon as its completed webhook comes, without waiting for the next look", async () => {
+    // Looks on GitHub ten minutes apart: only the webhook's word can end this round within the test.
+    deps.remotePollMs = 10 * 60_000;
+    let finish = () => {};
+    const finished = new Promise<{ conclusion: "success" }>((resolve) => {
+      finish = () => resolve({ conclusion: "success" });
+    });
+    world.sandbox.script.setWorkflowExecutor({ executor: () => finished });
+    try {
+      const task = await judgedTask(804);
+      const round = judgeRound(task, false);
+      while (judgeRuns(task)[0]?.status !== "in_progress") await new Promise((r) => setTimeout(r, 20));
+      const runId = judgeRuns(task)[0]?.id as number;
+      // Its first look found it running; then the run completes (without uploading an answer).
+      await new Promise((r) => setTimeout(r, 200));
+      finish();
+      await world.sandbox.script.settleCi({});
+      expect(await judgeRunCompleted(deps.fleet, repoId, runId)).toBe(true);
+      await expect(round).resolves.toMatchObject({
+        outcome: {
+          kind: "agent-error",
+          message: expect.stringContaining("left no `flotilla-result` artifact"),
+        },
+      });
+      // The webhook of a run no judge follows (CI, say) leaves nothing behind.
+      expect(await judgeRunCompleted(deps.fleet, repoId, runId + 1000)).toBe(false);
+      expect(await deps.fleet.redis.exists(deps.fleet.keys.judgeRunState(repoId, runId + 1000))).toBe(0);
+    } finally {
+      world.sandbox.script.setWorkflowExecutor({ executor: null });
+    }
   });
 });

@@ -141,7 +141,7 @@ export async function startLoop(options: LoopOptions = {}): Promise<Loop> {
         lockDurationMs: 2_000,
         stalledIntervalMs: 1_000,
         reconcileIntervalMs: 2_000,
-        remotePollMs: 300,
+        // No remotePollMs: a judge on a runner learns its run completed from the webhook, as in production.
         ...options.worker,
       },
     });

@@ -4,6 +4,7 @@ import { workflowFile } from "../../backends/actions/workflow-runs.js";
 import { markRunning, recordRunId, taskOfRun } from "../../fleet/dispatch-run.js";
 import type { Fleet } from "../../fleet/fleet.js";
 import { collectJobFor, collectJobId } from "../../fleet/queues.js";
+import { judgeRunCompleted } from "../../fleet/review/judge-on-runner.js";
 import type { Task } from "../../fleet/task.js";
 
 export interface TrackRunDeps {
@@ -16,7 +17,7 @@ type RunPayload = Context<"workflow_run">["payload"]["workflow_run"];
  * `workflow_run` and `workflow_job`: GitHub reporting on an agent workflow run. Only runs Flotilla dispatched
  * count: known by the id the dispatch returned, or, without one, by the run's name, for the dispatch still
  * waiting for it. Started → the task is running and its status links the logs; completed → a collect job
- * reads the result. Nothing slow happens here.
+ * reads the result (a judge's run: the judge following it is told). Nothing slow happens here.
  */
 export function trackRun(deps: TrackRunDeps) {
   return async (context: Context<"workflow_run" | "workflow_job">): Promise<void> => {
@@ -27,7 +28,11 @@ export function trackRun(deps: TrackRunDeps) {
       const run = payload.workflow_run;
       let task = await taskOfRun(fleet, repoId, run.id);
       if (!task && payload.action === "requested") task = await correlate(fleet, repoId, run);
-      if (!task) return;
+      if (!task) {
+        // Maybe a judge's run: the judge following it reads its answer.
+        if (payload.action === "completed") await judgeRunCompleted(fleet, repoId, run.id);
+        return;
+      }
       context.log.debug({ task: task.id, run: run.id, action: payload.action }, "agent workflow run");
       if (payload.action === "in_progress")
         await markRunning(fleet, task, new Date().toISOString(), run.html_url);

@@ -3,12 +3,20 @@ import { jobMinutes } from "../../backends/actions/workflow-inputs.js";
 import type { Collected, RemoteBackend, RunRequest } from "../../backends/backend.js";
 import type { GitHub } from "../../github/octokit.js";
 import { isTransient, PermanentError } from "../errors.js";
+import type { Fleet } from "../fleet.js";
 import type { RunDeps } from "../run-task.js";
 import type { RemoteRun, Task } from "../task.js";
 import type { JudgedHead, JudgeRun } from "./run-judge.js";
 
-/** How often the judge's workflow run is looked at while it runs. @defaultValue 10 s */
-const POLL_MS = 10_000;
+/**
+ * How often the judge's workflow run is looked at on GitHub while no webhook said it completed (webhooks
+ * can be late or lost). @defaultValue 60 s
+ */
+const POLL_MS = 60_000;
+/** How often the judge looks (in Redis) whether the run's `completed` webhook came. */
+const WAKE_MS = 500;
+/** Once the webhook came, how often the run is looked at while GitHub's API still shows it running. */
+const TOLD_LOOK_MS = 1_000;
 /** How long a judge run's record is kept: longer than any run may take. */
 const RUN_TTL_SECONDS = 2 * 24 * 3600;
 
@@ -35,8 +43,11 @@ export async function judgeOnRunner(
   if (!judge) throw new PermanentError(`task ${task.id} has no judge configured`);
   const label = `${head.usageRun}-${round}`;
   const key = deps.fleet.keys.judgeRun(task.id, label);
-  const keep = (run: JudgeRunRecord) =>
-    deps.fleet.redis.set(key, JSON.stringify(run), "EX", RUN_TTL_SECONDS).then(() => run);
+  const keep = async (run: JudgeRunRecord) => {
+    await deps.fleet.redis.set(key, JSON.stringify(run), "EX", RUN_TTL_SECONDS);
+    if (run.id) await following(deps, task, run.id);
+    return run;
+  };
 
   // 1. The run of this round, dispatched once.
   let run = await readRecord(deps, key);
@@ -66,7 +77,7 @@ export async function judgeOnRunner(
         run = dispatched;
       }
     } else run = (await readRecord(deps, key)) ?? dispatched;
-  }
+  } else if (run.id) await following(deps, task, run.id);
 
   if (run.url) await head.runningAt?.(run.url);
 
@@ -102,7 +113,10 @@ async function follow(
   signals: { stop: AbortSignal; stopping: AbortSignal | undefined },
 ): Promise<JudgeRun> {
   const { task, head, label, deadline, keep } = call;
+  const { redis, keys } = deps.fleet;
+  const poll = deps.remotePollMs ?? POLL_MS;
   let run = dispatched;
+  let looked = Number.NEGATIVE_INFINITY;
   for (;;) {
     if (signals.stopping?.aborted) return { outcome: { kind: "cancelled", message: "The worker stopped." } };
     if (!run.id) {
@@ -117,13 +131,32 @@ async function follow(
     if (run.id && (stopped || late)) await backend.cancel(gh, task, run.id);
     if (stopped) return { outcome: { kind: "cancelled", message: "The judge was stopped." } };
     if (late) return timedOut(run.id ? "" : " (its workflow run never started)");
-    if (run.id) {
+    const told = run.id && (await redis.get(keys.judgeRunState(task.repo.id, run.id))) === "completed";
+    if (run.id && Date.now() >= looked + (told ? Math.min(TOLD_LOOK_MS, poll) : poll)) {
+      looked = Date.now();
       const collected = await backend.collect(gh, task, run.id, "judge");
       // 3. What it came to, as a judge run.
       if (collected.kind !== "pending") return judgeRunOf(collected);
     }
-    await sleep(deps.remotePollMs ?? POLL_MS, undefined, { signal: signals.stop }).catch(() => undefined);
+    // A run whose id is not known yet is looked for on GitHub at the polling pace.
+    const wait = run.id ? Math.min(WAKE_MS, poll) : poll;
+    await sleep(wait, undefined, { signal: signals.stop }).catch(() => undefined);
   }
+}
+
+/** Marks a judge run as followed, so its `completed` webhook wakes the judge (judgeRunCompleted). */
+async function following(deps: RunDeps, task: Task, runId: number): Promise<void> {
+  const state = deps.fleet.keys.judgeRunState(task.repo.id, runId);
+  await deps.fleet.redis.set(state, "following", "EX", RUN_TTL_SECONDS, "NX");
+}
+
+/**
+ * A workflow run completed (its webhook): if a judge follows it, the judge looks at it now instead of at its
+ * next poll. Only an existing mark is changed (XX), so the repository's other runs leave nothing behind.
+ */
+export async function judgeRunCompleted(fleet: Fleet, repoId: number, runId: number): Promise<boolean> {
+  const state = fleet.keys.judgeRunState(repoId, runId);
+  return (await fleet.redis.set(state, "completed", "EX", RUN_TTL_SECONDS, "XX")) === "OK";
 }
 
 async function readRecord(deps: RunDeps, key: string): Promise<JudgeRunRecord | undefined> {
