@@ -77,7 +77,7 @@ export async function judgeOnRunner(
         run = dispatched;
       }
     } else run = (await readRecord(deps, key)) ?? dispatched;
-  } else if (run.id) await following(deps, task, run.id);
+  } else if (run.id) await following(deps, task, run.id); // (a crash may have come between record and mark)
 
   if (run.url) await head.runningAt?.(run.url);
 
@@ -97,7 +97,10 @@ export async function judgeOnRunner(
   }
 }
 
-/** Step 2: the judge's run looked at every few seconds until it has an answer, is stopped or is late. */
+/**
+ * Step 2: the judge's run followed until it has an answer (looked at on GitHub when its webhook's mark says
+ * it completed, and once a poll in case the webhook is lost), is stopped or is late.
+ */
 async function follow(
   deps: RunDeps,
   gh: GitHub,
