@@ -107,6 +107,9 @@ export async function startFlotilla(options: FlotillaOptions): Promise<Running> 
           ...options.worker,
           concurrency: settings.workerConcurrency,
           ...(settings.judgeConcurrency ? { judgeConcurrency: settings.judgeConcurrency } : {}),
+          ...(settings.remoteJudgeConcurrency
+            ? { remoteJudgeConcurrency: settings.remoteJudgeConcurrency }
+            : {}),
         },
       );
       stops.push(workers.close);

@@ -43,6 +43,8 @@ const EnvSchema = z.object({
   INSTALLATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
   /** Judge agent runs at once in one worker process, besides its coding agents. */
   JUDGE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Judges on CI runners (`backend: actions`) one worker process follows at once: it only waits for them. */
+  REMOTE_JUDGE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** The App's client id (App settings → About): with the secret, turns on the fleet dashboard's sign-in. */
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   /** A client secret generated in the App's settings, for "Sign in with GitHub" on the fleet dashboard. */
@@ -76,6 +78,8 @@ export interface Settings {
   installationConcurrency: number;
   /** Judge runs at once in one worker process. @defaultValue 2 */
   judgeConcurrency?: number;
+  /** Judges on CI runners followed at once in one worker process. @defaultValue 16 */
+  remoteJudgeConcurrency?: number;
   dashboard?: DashboardSettings;
 }
 
@@ -120,6 +124,7 @@ export function loadSettings(
     workerConcurrency: values.WORKER_CONCURRENCY,
     installationConcurrency: values.INSTALLATION_CONCURRENCY,
     judgeConcurrency: values.JUDGE_CONCURRENCY,
+    remoteJudgeConcurrency: values.REMOTE_JUDGE_CONCURRENCY,
     ...(values.GITHUB_CLIENT_ID && values.GITHUB_CLIENT_SECRET && values.FLOTILLA_PUBLIC_URL
       ? {
           dashboard: {

@@ -12,6 +12,11 @@ export const UPDATE_QUEUE = "flotilla-updates";
 export const REVIEW_QUEUE = "flotilla-reviews";
 /** Judge agent runs, apart from the short steps so that those never wait behind an agent. */
 export const JUDGE_QUEUE = "flotilla-judge";
+/**
+ * The same jobs for tasks whose judge runs on a CI runner (`backend: actions`): the worker only waits for
+ * the run there, so many wait at once without taking the slots of judges that run on the worker host.
+ */
+export const REMOTE_JUDGE_QUEUE = "flotilla-judge-remote";
 /** Races' steps: ranking (which runs the judge on each candidate), picking, pruning the losers' branches. */
 export const RACE_QUEUE = "flotilla-races";
 /** The watchdog's repeatable job, in a queue of its own so that it never looks like pending work. */
@@ -100,6 +105,7 @@ export interface Queues {
   updates: Queue<UpdateJob>;
   reviews: Queue<ReviewJob>;
   judge: Queue<JudgeJob>;
+  remoteJudge: Queue<JudgeJob>;
   races: Queue<RaceJob>;
   watchdog: Queue;
   close(): Promise<void>;
@@ -135,18 +141,20 @@ export function openQueues(
   const reviews = queue<ReviewJob>(REVIEW_QUEUE, 8, 2_000);
   // Five tries: a worker shut down mid-run, or one that died, also uses one up.
   const judge = queue<JudgeJob>(JUDGE_QUEUE, 5, 10_000);
+  const remoteJudge = queue<JudgeJob>(REMOTE_JUDGE_QUEUE, 5, 10_000);
   const races = queue<RaceJob>(RACE_QUEUE, 5, 5_000);
   const watchdog = new Queue(WATCHDOG_QUEUE, {
     ...common,
     defaultJobOptions: { attempts: 1, removeOnComplete: 10, removeOnFail: 10 },
   });
-  const all = [runs, updates, reviews, judge, races, watchdog];
+  const all = [runs, updates, reviews, judge, remoteJudge, races, watchdog];
   for (const queue of all) queue.on("error", onError);
   return {
     runs,
     updates,
     reviews,
     judge,
+    remoteJudge,
     races,
     watchdog,
     close: async () => {

@@ -12,6 +12,7 @@ import {
   type JudgeJob,
   RACE_QUEUE,
   type RaceJob,
+  REMOTE_JUDGE_QUEUE,
   REVIEW_QUEUE,
   type ReviewJob,
   RUN_QUEUE,
@@ -43,6 +44,8 @@ export interface WorkerOptions {
   watchdogIntervalMs?: number;
   /** Judge agent runs at once in this process. @defaultValue 2 */
   judgeConcurrency?: number;
+  /** Judges on CI runners followed at once by this process (it only waits for them). @defaultValue 16 */
+  remoteJudgeConcurrency?: number;
   /** How often a judge running on GitHub Actions looks at its workflow run, short of its webhook. @defaultValue 60 s */
   remotePollMs?: number;
 }
@@ -85,14 +88,16 @@ export function startWorkers(deps: RunDeps, connection: Redis, options: WorkerOp
     ...common,
     concurrency: 8,
   });
-  const judge = new Worker<JudgeJob>(
-    JUDGE_QUEUE,
-    (job) => judgePull(deps, job.data, job.attemptsMade + 1 >= (job.opts.attempts ?? 1), stopping.signal),
-    {
-      ...common,
-      concurrency: options.judgeConcurrency ?? 2,
-    },
-  );
+  const judgeJob = (job: Job<JudgeJob>) =>
+    judgePull(deps, job.data, job.attemptsMade + 1 >= (job.opts.attempts ?? 1), stopping.signal);
+  const judge = new Worker<JudgeJob>(JUDGE_QUEUE, judgeJob, {
+    ...common,
+    concurrency: options.judgeConcurrency ?? 2,
+  });
+  const remoteJudge = new Worker<JudgeJob>(REMOTE_JUDGE_QUEUE, judgeJob, {
+    ...common,
+    concurrency: options.remoteJudgeConcurrency ?? 16,
+  });
   // Ranking runs the judge on each candidate, so races share the judge's concurrency.
   const races = new Worker<RaceJob>(
     RACE_QUEUE,
@@ -107,7 +112,7 @@ export function startWorkers(deps: RunDeps, connection: Redis, options: WorkerOp
     },
     { ...common, concurrency: 1 },
   );
-  const all = [runs, updates, reviews, judge, races, watchdog];
+  const all = [runs, updates, reviews, judge, remoteJudge, races, watchdog];
   for (const worker of all) {
     worker.on("failed", (job, error) => log.warn({ job: job?.id, err: error }, "job failed"));
     worker.on("error", (error) => log.error({ err: error }, "worker error"));

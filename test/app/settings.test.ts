@@ -17,7 +17,17 @@ describe("server settings", () => {
       githubApiUrl: "https://api.github.com",
       port: 3000,
       logLevel: "info",
+      judgeConcurrency: 2,
+      remoteJudgeConcurrency: 16,
     });
+  });
+
+  it("takes the judges' two concurrencies, and refuses one out of range", () => {
+    const set = { ...valid, JUDGE_CONCURRENCY: "1", REMOTE_JUDGE_CONCURRENCY: "40" };
+    expect(loadSettings(set)).toMatchObject({ judgeConcurrency: 1, remoteJudgeConcurrency: 40 });
+    expect(() => loadSettings({ ...valid, REMOTE_JUDGE_CONCURRENCY: "0" })).toThrow(
+      /REMOTE_JUDGE_CONCURRENCY/,
+    );
   });
 
   it("refuses to start without a webhook secret, and says which variable to set", () => {

@@ -30,7 +30,8 @@ beforeAll(async () => {
       ".github/workflows/flotilla-agent.yml": TEMPLATE,
       ".github/flotilla.yml": configWithScriptedJudge("  maxRounds: 2\n  ciTimeout: 60s", ACTIONS),
     },
-    worker: { watchdogIntervalMs: 500 },
+    // One slot for judges on the worker host: judges on runners have slots of their own.
+    worker: { watchdogIntervalMs: 500, judgeConcurrency: 1 },
   });
   loop.world.sandbox.script.runAgentWorkflows({ path: [runnerBin()] });
   loop.world.sandbox.script.setCi({
@@ -166,6 +167,18 @@ describe("the judge and the fix loop on the actions backend", () => {
     expect(runsOf(issue).filter((r) => r.role === "judge")).toHaveLength(2);
     expect((await completed(await headOf(issue), "Flotilla")).conclusion).toBe("failure");
   });
+
+  it("judges on runners do not wait for the worker host's judge slot: two pull requests are judged at once", async () => {
+    // The first judge takes its time; the second is asked for once it runs, and is done before it.
+    const slow = await askAgent("add() subtracts (slow judge)", FIX_ADD, `sleep 20000\n${APPROVE}`);
+    const judgeOf = (issue: number) => runsOf(issue).find((r) => r.role === "judge");
+    await waitFor("the slow judge's run", async () => judgeOf(slow), 30_000);
+    const quick = await askAgent("add() subtracts (quick judge)", FIX_ADD, APPROVE);
+    await pullOf(quick);
+    expect((await completed(await headOf(quick), "Flotilla")).conclusion).toBe("success");
+    expect(judgeOf(slow)?.status).not.toBe("completed");
+    expect((await completed(await headOf(slow), "Flotilla")).conclusion).toBe("success");
+  }, 60_000);
 
   // Last: it leaves the repository with an old copy of the template.
   it("an old copy of the template, without the judge's role, fails the judge's check saying what to do", async () => {

@@ -130,6 +130,7 @@ async function queueJobs(fleet: Fleet): Promise<Value[]> {
     ["updates", fleet.queues.updates],
     ["reviews", fleet.queues.reviews],
     ["judge", fleet.queues.judge],
+    ["judge-remote", fleet.queues.remoteJudge],
     ["races", fleet.queues.races],
   ] as const) {
     const counts = await q.getJobCounts("waiting", "active", "delayed", "prioritized", "failed");

@@ -6,7 +6,7 @@ import { showStatus } from "../finish-task.js";
 import type { Fleet } from "../fleet.js";
 import { judgeJobId } from "../queues.js";
 import type { RunDeps } from "../run-task.js";
-import { TASK_STATES } from "../task.js";
+import { TASK_STATES, type Task } from "../task.js";
 import { startFixRound } from "./fix-loop.js";
 import { completeCheck, reportProgress } from "./flotilla-checks.js";
 import { readCi } from "./read-ci.js";
@@ -52,7 +52,7 @@ async function look(deps: RunDeps, taskId: string, sha: string): Promise<void> {
   const review = task?.review;
   if (!task || review?.sha !== sha) return;
   // The judge's job again, in case the one that moved the review here died before adding it (same id: once).
-  if (review.stage === "judging") return queueJudge(deps, taskId, sha, review.judgeCheckId);
+  if (review.stage === "judging") return queueJudge(deps, task, sha, review.judgeCheckId);
   const gh = await deps.github(task.installationId);
   const where = { owner: task.repo.owner, repo: task.repo.name };
   const ci = await withRetries(() => readCi(gh, { ...where, sha, appId: deps.appId }));
@@ -74,7 +74,7 @@ async function look(deps: RunDeps, taskId: string, sha: string): Promise<void> {
       { review: { ...review, stage: "judging" } },
     );
     if (!judging) return;
-    await queueJudge(deps, taskId, sha, review.judgeCheckId);
+    await queueJudge(deps, task, sha, review.judgeCheckId);
     await reviewState(fleet, task.id, sha, "judging");
     await reportProgress(gh, where, review.judgeCheckId, {
       title: `Judging with ${task.settings.judge?.name ?? "the judge"}`,
@@ -111,10 +111,13 @@ async function look(deps: RunDeps, taskId: string, sha: string): Promise<void> {
   }
 }
 
-async function queueJudge(deps: RunDeps, taskId: string, sha: string, judgeCheckId: number): Promise<void> {
-  await deps.fleet.queues.judge.add(
+/** The judge's job, in the queue of where the judge runs: the worker host, or a runner it waits for. */
+async function queueJudge(deps: RunDeps, task: Task, sha: string, judgeCheckId: number): Promise<void> {
+  const { queues } = deps.fleet;
+  const queue = task.settings.backend === "local" ? queues.judge : queues.remoteJudge;
+  await queue.add(
     "judge",
-    { taskId, sha, judgeCheckId },
-    { jobId: judgeJobId(taskId, sha, judgeCheckId) },
+    { taskId: task.id, sha, judgeCheckId },
+    { jobId: judgeJobId(task.id, sha, judgeCheckId) },
   );
 }
