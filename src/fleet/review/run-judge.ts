@@ -113,19 +113,22 @@ async function runJudge(
   return judged({ problem: `the judge gave no valid verdict (${invalidAnswer})` });
 }
 
+/** One round of the judge (1, or 2 after an answer that was not a verdict), on one try of its job. */
+interface JudgeRound {
+  deps: RunDeps;
+  gh: GitHub;
+  task: Task;
+  head: JudgedHead;
+  round: number;
+  lastTry: boolean;
+}
+
 /**
  * One judge run in a checkout of the head, on the worker host or on a runner (judge-on-runner.ts), stopped
  * when it is superseded; its changes are dropped.
  */
 async function runOnce(
-  {
-    deps,
-    gh,
-    task,
-    head,
-    round,
-    lastTry,
-  }: { deps: RunDeps; gh: GitHub; task: Task; head: JudgedHead; round: number; lastTry: boolean },
+  { deps, gh, task, head, round, lastTry }: JudgeRound,
   request: RunRequest["request"],
   stopping: AbortSignal | undefined,
 ): Promise<JudgeRun> {
