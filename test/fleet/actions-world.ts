@@ -33,13 +33,8 @@ export function actionsDeps(world: World, fleet: Fleet, extra: Partial<RunDeps> 
   };
 }
 
-/** A task drafted for `issue` on the actions backend, asked for now with `title` (and `settings` on top). */
-export function actionsDraft(
-  issue: number,
-  repoId: number,
-  title: string,
-  settings: Partial<TaskDraft["settings"]> = {},
-): TaskDraft {
+/** A task drafted for `issue` on the actions backend, asked for now with `title`. */
+export function actionsDraft(issue: number, repoId: number, title: string): TaskDraft {
   const base = draft(issue, "scripted", repoId);
   return {
     ...base,
@@ -48,7 +43,6 @@ export function actionsDraft(
       ...base.settings,
       backend: "actions",
       actions: { workflow: "flotilla-agent.yml", retries: 2, startTimeout: 15 * 60_000 },
-      ...settings,
     },
   };
 }
